@@ -1,0 +1,232 @@
+"""Tables of the claim ledger: claimants, claims, evidence, relations, verdicts, revisions.
+
+Scores (lean, contestedness, status, counts, explanation) are stored on the claim row and
+recomputed in the same transaction as every write that affects them, so a status read is one
+primary-key lookup and never disagrees with the evidence it was computed from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from sources.models import utcnow
+
+
+class ClaimantKind(StrEnum):
+    """Who can make a claim."""
+
+    person = "person"
+    organisation = "organisation"
+
+
+class Stance(StrEnum):
+    """A source's position toward a claim."""
+
+    supports = "supports"
+    refutes = "refutes"
+    mentions = "mentions"
+
+
+class RelationKind(StrEnum):
+    """How one claim bears on another: subject <kind> object."""
+
+    rebuts = "rebuts"
+    supports = "supports"
+    qualifies = "qualifies"
+    duplicate_of = "duplicate_of"
+
+
+class ClaimStatus(StrEnum):
+    """The computed standing of a claim; the editor's verdict is kept apart from it."""
+
+    unsourced = "unsourced"
+    unsettled = "unsettled"
+    supported = "supported"
+    contested = "contested"
+    refuted = "refuted"
+
+
+class Rating(StrEnum):
+    """The published verdict scale; see RATING_SCALE for its ClaimReview mapping."""
+
+    true = "true"
+    mostly_true = "mostly_true"
+    mixed = "mixed"
+    mostly_false = "mostly_false"
+    false = "false"
+    unverifiable = "unverifiable"
+
+
+# ClaimReview ratingValue (1 = worst, 5 = best) and alternateName per rating. "Unverifiable" is
+# not a point on the truth scale, so it carries no ratingValue: placing it at 3 would read as
+# "mixed" to a search engine.
+RATING_SCALE: dict[Rating, tuple[int | None, str]] = {
+    Rating.true: (5, "True"),
+    Rating.mostly_true: (4, "Mostly true"),
+    Rating.mixed: (3, "Mixed"),
+    Rating.mostly_false: (2, "Mostly false"),
+    Rating.false: (1, "False"),
+    Rating.unverifiable: (None, "Unverifiable"),
+}
+
+
+def _ts(*, index: bool = False, nullable: bool = False) -> Any:
+    """A timezone-aware timestamp column; only required ones get a default."""
+    return Column(
+        DateTime(timezone=True),
+        nullable=nullable,
+        default=None if nullable else utcnow,
+        index=index,
+    )
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+    return Column(Integer, ForeignKey(target), nullable=nullable, index=index)
+
+
+class Claimant(SQLModel, table=True):
+    """A person or organisation that makes claims."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    name_norm: str = Field(sa_column=Column(String(200), nullable=False, index=True))
+    kind: str = Field(
+        default=ClaimantKind.person.value, sa_column=Column(String(16), nullable=False)
+    )
+    role: str | None = Field(default=None, sa_column=Column(String(300)))
+    created_by: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ClaimantAlias(SQLModel, table=True):
+    """Another name a claimant goes by ("Ultraman" for Sam Altman)."""
+
+    __tablename__ = "claimant_alias"
+    __table_args__ = (UniqueConstraint("claimant_id", "alias_norm"),)
+    id: int | None = Field(default=None, primary_key=True)
+    claimant_id: int = Field(sa_column=_fk("claimant.id"))
+    alias: str = Field(sa_column=Column(String(200), nullable=False))
+    alias_norm: str = Field(sa_column=Column(String(200), nullable=False, index=True))
+
+
+class Claim(SQLModel, table=True):
+    """Words someone claimed, with their stored score."""
+
+    __table_args__ = (
+        Index("ix_claim_status_contestedness", "status", "contestedness"),
+        Index("ix_claim_updated_at_id", "updated_at", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    text_norm: str = Field(sa_column=Column(Text, nullable=False))
+    language: str = Field(default="und", sa_column=Column(String(35), nullable=False, index=True))
+    claimant_id: int | None = Field(default=None, sa_column=_fk("claimant.id", nullable=True))
+    said_on: str | None = Field(default=None, sa_column=Column(String(10)))
+    appeared_in_id: int | None = Field(default=None, sa_column=_fk("source.id", nullable=True))
+    # Stored score, recomputed with every write that affects it.
+    status: str = Field(
+        default=ClaimStatus.unsourced.value, sa_column=Column(String(16), nullable=False)
+    )
+    lean: float = Field(default=0.5, sa_column=Column(Float, nullable=False))
+    contestedness: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    support_weight: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    oppose_weight: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    explanation: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    n_supporting: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    n_refuting: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    n_mentioning: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    n_rebuttals: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    revision: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    created_by: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retracted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    retraction_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ClaimTag(SQLModel, table=True):
+    """A tag on a claim; a table rather than a JSON list so tag filters use an index."""
+
+    __tablename__ = "claim_tag"
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id"), primary_key=True, nullable=False)
+    )
+    tag: str = Field(sa_column=Column(String(50), primary_key=True, nullable=False, index=True))
+
+
+class Evidence(SQLModel, table=True):
+    """A source's stance toward a claim, with the exact words that carry it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(sa_column=_fk("claim.id"))
+    source_id: int = Field(sa_column=_fk("source.id"))
+    stance: str = Field(sa_column=Column(String(16), nullable=False))
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    added_by: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retracted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    retraction_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Relation(SQLModel, table=True):
+    """Subject claim <kind> object claim, e.g. Bosworth's statement rebuts Altman's."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int = Field(sa_column=_fk("claim.id"))
+    object_id: int = Field(sa_column=_fk("claim.id"))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    first_hand: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    added_by: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retracted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    retraction_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Verdict(SQLModel, table=True):
+    """An editor's rating of a claim; a new one supersedes the last, none is erased."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(sa_column=_fk("claim.id"))
+    rating: str = Field(sa_column=Column(String(16), nullable=False))
+    rating_value: int | None = Field(default=None, sa_column=Column(Integer))
+    alternate_name: str = Field(sa_column=Column(String(50), nullable=False))
+    rationale: str = Field(sa_column=Column(Text, nullable=False))
+    editor: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    superseded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Revision(SQLModel, table=True):
+    """One entry of the audit log: who changed what, when, on which claim."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int | None = Field(default=None, sa_column=_fk("claim.id", nullable=True))
+    entity: str = Field(sa_column=Column(String(20), nullable=False))
+    entity_id: int = Field(sa_column=Column(Integer, nullable=False))
+    action: str = Field(sa_column=Column(String(20), nullable=False))
+    actor: str = Field(sa_column=Column(String(120), nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

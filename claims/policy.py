@@ -1,0 +1,59 @@
+"""Who may do what: the one place permissions are decided.
+
+Both the API and the web forms call the ledger's services, and the services call ``require``,
+so no view can forget a check and no two views can disagree about one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from claims.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    """Roles, each allowed everything the one before it is."""
+
+    contributor = "contributor"
+    editor = "editor"
+    admin = "admin"
+
+
+class Action(StrEnum):
+    """Things an actor may ask the ledger to do."""
+
+    add = "add"  # claims, claimants, sources, evidence, relations
+    edit = "edit"  # correct claims, claimants and sources
+    rule = "rule"  # give verdicts
+    retract = "retract"  # withdraw claims, evidence and relations
+    administer = "administer"  # tokens and accounts
+
+
+_ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.contributor: frozenset({Action.add, Action.edit}),
+    Role.editor: frozenset({Action.add, Action.edit, Action.rule, Action.retract}),
+    Role.admin: frozenset(Action),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting on the ledger; ``name`` is what the revision log records."""
+
+    name: str
+    role: Role
+
+
+SYSTEM = Actor(name="system", role=Role.admin)
+
+
+def allowed(actor: Actor, action: Action) -> bool:
+    """Whether ``actor`` may perform ``action``."""
+    return action in _ALLOWED[actor.role]
+
+
+def require(actor: Actor, action: Action) -> None:
+    """Raise PermissionDenied unless ``actor`` may perform ``action``."""
+    if not allowed(actor, action):
+        raise PermissionDenied(f"{actor.role.value} may not {action.value}")

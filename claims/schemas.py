@@ -1,0 +1,475 @@
+"""Request and response classes of the claim ledger's API.
+
+The same classes validate what clients send and generate the OpenAPI document, so the
+documentation cannot drift from what the service accepts. Input classes forbid unknown fields:
+a misspelt field is an error the client hears about, not a silently ignored wish.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from claims.models import ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
+from claims.text import has_forbidden_control_chars
+from sources.dates import parse_partial_date
+from sources.models import SourceKind
+
+LANGUAGE_RE = re.compile(r"^(und|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
+TAG_RE = re.compile(r"^[\w][\w .:-]{0,49}$")
+
+
+def _clean_text(value: str) -> str:
+    if has_forbidden_control_chars(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _partial_date(value: str | None) -> str | None:
+    return None if value is None else parse_partial_date(value)
+
+
+def _language(value: str) -> str:
+    if not LANGUAGE_RE.match(value):
+        raise ValueError("must be a BCP 47 language tag such as 'fr', 'en' or 'pt-BR' (or 'und')")
+    return value
+
+
+def _tags(value: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for tag in value:
+        tag = tag.strip().lower()
+        if not TAG_RE.match(tag):
+            raise ValueError(f"tag {tag!r}: 1-50 letters, digits, spaces or . : _ -")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    return sorted(cleaned)
+
+
+CleanText = Annotated[str, AfterValidator(_clean_text)]
+ClaimText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_clean_text)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_text)]
+LongText = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_clean_text)]
+PartialDate = Annotated[
+    str | None,
+    Field(default=None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"),
+    AfterValidator(_partial_date),
+]
+Language = Annotated[str, Field(max_length=35), AfterValidator(_language)]
+Tags = Annotated[list[str], Field(max_length=20), AfterValidator(_tags)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields and stray whitespace are refused or trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ---- claimants -------------------------------------------------------------------------
+
+
+class ClaimantCreate(Input):
+    """A new claimant with the other names they go by."""
+
+    name: ShortText
+    kind: ClaimantKind = ClaimantKind.person
+    role: Annotated[str, Field(max_length=300), AfterValidator(_clean_text)] | None = None
+    aliases: Annotated[list[ShortText], Field(max_length=50)] = Field(default_factory=list)
+
+
+class ClaimantUpdate(Input):
+    """Corrections to a claimant; aliases given here are added, never removed silently."""
+
+    name: ShortText | None = None
+    kind: ClaimantKind | None = None
+    role: Annotated[str, Field(max_length=300), AfterValidator(_clean_text)] | None = None
+    aliases: Annotated[list[ShortText], Field(max_length=50)] | None = None
+
+
+class ClaimantPublic(BaseModel):
+    """A claimant as the API shows it."""
+
+    id: int
+    name: str
+    kind: ClaimantKind
+    role: str | None
+    aliases: list[str]
+    created_at: datetime
+
+
+class ClaimantsPublic(BaseModel):
+    """A page of claimants."""
+
+    data: list[ClaimantPublic]
+    count: int
+
+
+class ClaimantRef(BaseModel):
+    """The claimant as embedded in a claim."""
+
+    id: int
+    name: str
+    aliases: list[str]
+
+
+# ---- claims ----------------------------------------------------------------------------
+
+
+class ClaimCreate(Input):
+    """A claim to record. Name the claimant by id or by any of their names or aliases."""
+
+    text: ClaimText
+    language: Language = "und"
+    claimant_id: Id | None = None
+    claimant_name: ShortText | None = Field(
+        default=None, description="Looked up by name or alias; created as a person if unknown."
+    )
+    said_on: PartialDate = None
+    appeared_in_id: Id | None = None
+    appeared_in_url: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+        default=None, description="Source URL where the claim appeared; recorded if new."
+    )
+    tags: Tags = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_way_each(self) -> ClaimCreate:
+        if self.claimant_id is not None and self.claimant_name is not None:
+            raise ValueError("give claimant_id or claimant_name, not both")
+        if self.appeared_in_id is not None and self.appeared_in_url is not None:
+            raise ValueError("give appeared_in_id or appeared_in_url, not both")
+        return self
+
+
+class ClaimUpdate(Input):
+    """A change to a claim; only the fields sent are changed."""
+
+    text: ClaimText | None = None
+    language: Language | None = None
+    claimant_id: Id | None = None
+    said_on: PartialDate = None
+    appeared_in_id: Id | None = None
+    tags: Tags | None = None
+
+
+class Retraction(Input):
+    """Why a record is withdrawn; the record and its history are kept."""
+
+    reason: LongText
+
+
+class SourceRef(BaseModel):
+    """A source as embedded in other records."""
+
+    id: int
+    url: str
+    title: str | None
+    kind: SourceKind
+    publisher: str
+
+
+class Counts(BaseModel):
+    """How many live items bear on a claim."""
+
+    supporting: int
+    refuting: int
+    mentioning: int
+    rebuttals: int
+
+
+class VerdictBrief(BaseModel):
+    """The editor's current verdict, shown beside (never instead of) the computed status."""
+
+    id: int
+    rating: Rating
+    rating_value: int | None
+    alternate_name: str
+    editor: str
+    created_at: datetime
+
+
+class ClaimStatusPublic(BaseModel):
+    """The compact answer programs poll."""
+
+    id: int
+    text: str
+    claimant: str | None
+    status: ClaimStatus
+    contestedness: float
+    lean: float
+    verdict: VerdictBrief | None
+    counts: Counts
+    retracted: bool
+    updated_at: datetime
+
+
+class ClaimPublic(BaseModel):
+    """A claim with its score and the explanation behind it."""
+
+    id: int
+    text: str
+    text_norm: str
+    language: str
+    claimant: ClaimantRef | None
+    said_on: str | None
+    appeared_in: SourceRef | None
+    tags: list[str]
+    status: ClaimStatus
+    lean: float
+    contestedness: float
+    explanation: dict[str, Any]
+    counts: Counts
+    verdict: VerdictBrief | None
+    revision: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    retracted_at: datetime | None
+    retraction_reason: str | None
+
+
+class ClaimsPublic(BaseModel):
+    """A page of claims; the next page is in the Link header and ``next_cursor``."""
+
+    data: list[ClaimPublic]
+    count: int
+    next_cursor: str | None
+
+
+class MatchPublic(BaseModel):
+    """A claim similar to the text asked about."""
+
+    claim_id: int
+    text: str
+    score: float
+    duplicate: bool
+    status: ClaimStatus
+
+
+class MatchesPublic(BaseModel):
+    """Ranked similar claims."""
+
+    data: list[MatchPublic]
+    count: int
+    threshold: float
+
+
+class DuplicateProblem(BaseModel):
+    """Body of the 409 answered when a new claim nearly duplicates existing ones."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    candidates: list[MatchPublic]
+
+
+# ---- evidence, relations, verdicts, history ---------------------------------------------
+
+
+class EvidenceCreate(Input):
+    """A source's stance toward the claim; name the source by id or URL."""
+
+    source_id: Id | None = None
+    source_url: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    source_kind: SourceKind | None = Field(
+        default=None, description="Kind of the source when it is recorded by this request."
+    )
+    stance: Stance
+    quote: LongText
+    note: Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EvidenceCreate:
+        if (self.source_id is None) == (self.source_url is None):
+            raise ValueError("give exactly one of source_id or source_url")
+        return self
+
+
+class EvidencePublic(BaseModel):
+    """Evidence as the API shows it."""
+
+    id: int
+    claim_id: int
+    source: SourceRef
+    stance: Stance
+    quote: str
+    note: str | None
+    added_by: str
+    created_at: datetime
+    retracted_at: datetime | None
+    retraction_reason: str | None
+
+
+class EvidenceListPublic(BaseModel):
+    """All evidence on a claim, retracted items included and marked."""
+
+    data: list[EvidencePublic]
+    count: int
+
+
+class RelationCreate(Input):
+    """A relation with another claim: this claim is the subject unless ``subject_id`` is given.
+
+    ``{"kind": "rebuts", "object_id": 1}`` posted on claim 2 says claim 2 rebuts claim 1;
+    ``{"kind": "rebuts", "subject_id": 2}`` posted on claim 1 says the same.
+    """
+
+    kind: RelationKind
+    subject_id: Id | None = None
+    object_id: Id | None = None
+    first_hand: bool = Field(
+        default=False,
+        description="The subject's claimant has first-hand knowledge (weighs as primary).",
+    )
+    note: Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)] | None = None
+
+    @model_validator(mode="after")
+    def _one_other(self) -> RelationCreate:
+        if (self.subject_id is None) == (self.object_id is None):
+            raise ValueError("give exactly one of subject_id or object_id")
+        return self
+
+
+class RelationPublic(BaseModel):
+    """A relation, seen from the claim it was listed for."""
+
+    id: int
+    kind: RelationKind
+    subject_id: int
+    object_id: int
+    direction: str = Field(description="outgoing: this claim is the subject; incoming: object")
+    other_claim: ClaimStatusPublic
+    first_hand: bool
+    note: str | None
+    added_by: str
+    created_at: datetime
+    retracted_at: datetime | None
+
+
+class RelationsPublic(BaseModel):
+    """Relations in both directions."""
+
+    data: list[RelationPublic]
+    count: int
+
+
+class VerdictCreate(Input):
+    """An editor's ruling."""
+
+    rating: Rating
+    rationale: LongText
+
+
+class VerdictPublic(VerdictBrief):
+    """A verdict in the history."""
+
+    rationale: str
+    superseded_at: datetime | None
+
+
+class VerdictsPublic(BaseModel):
+    """All verdicts, newest first."""
+
+    data: list[VerdictPublic]
+    count: int
+
+
+class RevisionPublic(BaseModel):
+    """One entry of a claim's history."""
+
+    id: int
+    entity: str
+    entity_id: int
+    action: str
+    actor: str
+    at: datetime
+    changes: dict[str, Any]
+
+
+class HistoryPublic(BaseModel):
+    """Everything that happened to a claim and what hangs on it, oldest first."""
+
+    data: list[RevisionPublic]
+    count: int
+
+
+SORTS = (
+    "-updated_at",
+    "updated_at",
+    "-created_at",
+    "created_at",
+    "-contestedness",
+    "contestedness",
+    "-id",
+    "id",
+    "relevance",
+)
+
+
+class ClaimQuery(Input):
+    """Filters, sort and page of the claim list (query string of GET /claims)."""
+
+    q: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_clean_text)] | None = (
+        Field(default=None, description="Fuzzy text search (typos and accents forgiven).")
+    )
+    claimant_id: Id | None = None
+    claimant: ShortText | None = Field(default=None, description="Claimant name or alias.")
+    status: list[ClaimStatus] | None = Field(default=None, description="One or more statuses.")
+    contestedness_min: Annotated[float, Field(ge=0, le=1)] | None = None
+    contestedness_max: Annotated[float, Field(ge=0, le=1)] | None = None
+    language: Language | None = None
+    tag: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    since: datetime | None = Field(default=None, description="Changed at or after (ISO 8601).")
+    include_retracted: bool = False
+    sort: str | None = Field(
+        default=None,
+        description="One of " + ", ".join(SORTS) + "; default relevance with q, else -updated_at.",
+    )
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    cursor: Annotated[str, Field(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ClaimQuery:
+        if self.sort is not None and self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        if self.sort == "relevance" and self.q is None:
+            raise ValueError("sort=relevance needs q")
+        if (
+            self.contestedness_min is not None
+            and self.contestedness_max is not None
+            and self.contestedness_min > self.contestedness_max
+        ):
+            raise ValueError("contestedness_min is greater than contestedness_max")
+        return self
+
+
+class MatchQuery(Input):
+    """Query string of GET /claims/match."""
+
+    text: ClaimText
+    limit: Annotated[int, Field(ge=1, le=50)] = 10
+
+
+class PageQuery(Input):
+    """Offset paging for the small lists."""
+
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class ClaimantQuery(PageQuery):
+    """Query string of GET /claimants."""
+
+    name: ShortText | None = Field(default=None, description="Name or alias, any case/accents.")
+
+
+class SourceQuery(PageQuery):
+    """Query string of GET /sources."""
+
+    publisher: Annotated[str, Field(min_length=1, max_length=253)] | None = Field(
+        default=None, description="Publisher domain, e.g. wired.com."
+    )

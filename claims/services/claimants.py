@@ -1,0 +1,175 @@
+"""Claimants and their aliases: lookup by any name, case- and accent-insensitively."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from claims.errors import Conflict, NotFound
+from claims.models import Claimant, ClaimantAlias, ClaimantKind
+from claims.policy import Action, Actor, require
+from claims.schemas import ClaimantCreate, ClaimantPublic, ClaimantUpdate
+from claims.services import history
+from claims.text import normalise_name
+from sources.models import utcnow
+
+
+def get_claimant(*, session: Session, claimant_id: int) -> Claimant:
+    """The claimant with that id, or NotFound."""
+    claimant = session.get(Claimant, claimant_id)
+    if claimant is None:
+        raise NotFound("claimant", claimant_id)
+    return claimant
+
+
+def find_claimants(*, session: Session, name: str) -> list[Claimant]:
+    """Claimants whose name or any alias equals ``name`` once case and accents are folded."""
+    key = normalise_name(name)
+    if not key:
+        return []
+    alias_owner = select(ClaimantAlias.claimant_id).where(ClaimantAlias.alias_norm == key)
+    return list(
+        session.exec(
+            select(Claimant)
+            .where(or_(col(Claimant.name_norm) == key, col(Claimant.id).in_(alias_owner)))
+            .order_by(col(Claimant.id))
+        ).all()
+    )
+
+
+def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Actor) -> Claimant:
+    """Record a claimant with its aliases."""
+    require(actor, Action.add)
+    claimant = Claimant(
+        name=claimant_in.name,
+        name_norm=normalise_name(claimant_in.name),
+        kind=claimant_in.kind.value,
+        role=claimant_in.role,
+        created_by=actor.name,
+    )
+    session.add(claimant)
+    session.flush()
+    assert claimant.id is not None
+    _add_aliases(session=session, claimant=claimant, aliases=claimant_in.aliases)
+    history.record(
+        session=session,
+        actor=actor,
+        entity="claimant",
+        entity_id=claimant.id,
+        action="create",
+        claim_id=None,
+        changes=claimant_in.model_dump(mode="json"),
+    )
+    return claimant
+
+
+def resolve_or_create(*, session: Session, name: str, actor: Actor) -> Claimant:
+    """The one claimant known by ``name``; a new person if none; Conflict if several."""
+    found = find_claimants(session=session, name=name)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        ids = ", ".join(str(c.id) for c in found)
+        raise Conflict(f"{name!r} names several claimants ({ids}): give claimant_id instead")
+    return create_claimant(
+        session=session,
+        claimant_in=ClaimantCreate(name=name, kind=ClaimantKind.person),
+        actor=actor,
+    )
+
+
+def update_claimant(
+    *, session: Session, claimant_id: int, claimant_in: ClaimantUpdate, actor: Actor
+) -> Claimant:
+    """Correct a claimant; aliases sent are added to the existing ones."""
+    require(actor, Action.edit)
+    claimant = get_claimant(session=session, claimant_id=claimant_id)
+    data = claimant_in.model_dump(exclude_unset=True, mode="json")
+    aliases = data.pop("aliases", None) or []
+    before = {k: getattr(claimant, k) for k in data}
+    if data.get("name") is not None:
+        data["name_norm"] = normalise_name(data["name"])
+    for field in ("name", "kind"):
+        if field in data and data[field] is None:
+            raise Conflict(f"{field} cannot be cleared")
+    claimant.sqlmodel_update(data)
+    claimant.updated_at = utcnow()
+    session.add(claimant)
+    session.flush()
+    _add_aliases(session=session, claimant=claimant, aliases=aliases)
+    assert claimant.id is not None
+    changes = history.diff(before, {k: v for k, v in data.items() if k != "name_norm"})
+    if aliases:
+        changes["aliases_added"] = aliases
+    history.record(
+        session=session,
+        actor=actor,
+        entity="claimant",
+        entity_id=claimant.id,
+        action="update",
+        claim_id=None,
+        changes=changes,
+    )
+    return claimant
+
+
+def aliases_of(*, session: Session, claimant_ids: list[int]) -> dict[int, list[str]]:
+    """Each claimant's aliases, in the order they were added."""
+    result: dict[int, list[str]] = {i: [] for i in claimant_ids}
+    if not claimant_ids:
+        return result
+    rows = session.exec(
+        select(ClaimantAlias)
+        .where(col(ClaimantAlias.claimant_id).in_(claimant_ids))
+        .order_by(col(ClaimantAlias.id))
+    ).all()
+    for row in rows:
+        result[row.claimant_id].append(row.alias)
+    return result
+
+
+def to_public(*, session: Session, claimant: Claimant) -> ClaimantPublic:
+    """The API view of a claimant."""
+    assert claimant.id is not None
+    return ClaimantPublic(
+        id=claimant.id,
+        name=claimant.name,
+        kind=ClaimantKind(claimant.kind),
+        role=claimant.role,
+        aliases=aliases_of(session=session, claimant_ids=[claimant.id])[claimant.id],
+        created_at=claimant.created_at,
+    )
+
+
+def list_claimants(
+    *, session: Session, name: str | None, offset: int, limit: int
+) -> tuple[list[Claimant], int]:
+    """Claimants (optionally those known by ``name``), by name, with the total count."""
+    if name:
+        found = find_claimants(session=session, name=name)
+        return found[offset : offset + limit], len(found)
+    total = session.exec(select(func.count()).select_from(Claimant)).one()
+    rows = session.exec(
+        select(Claimant)
+        .order_by(col(Claimant.name_norm), col(Claimant.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), int(total)
+
+
+def _add_aliases(*, session: Session, claimant: Claimant, aliases: list[str]) -> None:
+    assert claimant.id is not None
+    existing = {
+        a.alias_norm
+        for a in session.exec(
+            select(ClaimantAlias).where(ClaimantAlias.claimant_id == claimant.id)
+        ).all()
+    }
+    for alias in aliases:
+        key = normalise_name(alias)
+        if not key or key in existing or key == claimant.name_norm:
+            continue
+        existing.add(key)
+        session.add(ClaimantAlias(claimant_id=claimant.id, alias=alias, alias_norm=key))
+    session.flush()

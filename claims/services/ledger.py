@@ -1,0 +1,386 @@
+"""Claims: record, read, correct, retract, list and match."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, func, select
+
+from claims import matching
+from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, StaleRevision
+from claims.models import Claim, ClaimTag, Relation
+from claims.policy import Action, Actor, require
+from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
+from claims.services import claimants, history, scores
+from claims.text import normalise_claim
+from sources.errors import SourceNotFound
+from sources.models import SourceCreate, utcnow
+from sources.service import create_source, get_source
+
+
+def get_claim(*, session: Session, claim_id: int) -> Claim:
+    """The claim with that id (retracted ones included), or NotFound."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    return claim
+
+
+def live_texts(*, session: Session) -> dict[int, str]:
+    """Normalised text of every claim that is not retracted, for matching."""
+    rows = session.exec(
+        select(Claim.id, Claim.text_norm).where(col(Claim.retracted_at).is_(None))
+    ).all()
+    return {int(i): t for i, t in rows if i is not None}
+
+
+def duplicates_of(
+    *, session: Session, text: str, threshold: float | None = None, exclude: int | None = None
+) -> list[Candidate]:
+    """Existing live claims that the text nearly duplicates, best first."""
+    choices = live_texts(session=session)
+    if exclude is not None:
+        choices.pop(exclude, None)
+    found = matching.find_duplicates(
+        normalise_claim(text),
+        choices,
+        threshold=matching.DUPLICATE_THRESHOLD if threshold is None else threshold,
+    )
+    texts = _texts(session=session, ids=[m.claim_id for m in found])
+    return [Candidate(claim_id=m.claim_id, text=texts[m.claim_id], score=m.score) for m in found]
+
+
+def create_claim(
+    *,
+    session: Session,
+    claim_in: ClaimCreate,
+    actor: Actor,
+    allow_duplicate: bool = False,
+    duplicate_threshold: float | None = None,
+) -> Claim:
+    """Record a claim; DuplicateClaim if it nearly repeats one, unless told it is distinct."""
+    require(actor, Action.add)
+    if not allow_duplicate:
+        candidates = duplicates_of(
+            session=session, text=claim_in.text, threshold=duplicate_threshold
+        )
+        if candidates:
+            raise DuplicateClaim(candidates)
+    claimant_id = _claimant_id(session=session, claim_in=claim_in, actor=actor)
+    appeared_in_id = _appeared_in_id(
+        session=session,
+        source_id=claim_in.appeared_in_id,
+        url=claim_in.appeared_in_url,
+        actor=actor,
+    )
+    claim = Claim(
+        text=claim_in.text,
+        text_norm=normalise_claim(claim_in.text),
+        language=claim_in.language,
+        claimant_id=claimant_id,
+        said_on=claim_in.said_on,
+        appeared_in_id=appeared_in_id,
+        created_by=actor.name,
+    )
+    session.add(claim)
+    session.flush()
+    assert claim.id is not None
+    _set_tags(session=session, claim_id=claim.id, tags=claim_in.tags)
+    scores.recompute(session=session, claim=claim)
+    history.record(
+        session=session,
+        actor=actor,
+        entity="claim",
+        entity_id=claim.id,
+        action="create",
+        claim_id=claim.id,
+        changes={
+            "text": claim.text,
+            "language": claim.language,
+            "claimant_id": claimant_id,
+            "said_on": claim.said_on,
+            "appeared_in_id": appeared_in_id,
+            "tags": claim_in.tags,
+        },
+    )
+    return claim
+
+
+def update_claim(
+    *,
+    session: Session,
+    claim_id: int,
+    claim_in: ClaimUpdate,
+    actor: Actor,
+    expected_revision: int | None = None,
+) -> Claim:
+    """Correct a claim; StaleRevision if the client edited an older version."""
+    require(actor, Action.edit)
+    claim = get_claim(session=session, claim_id=claim_id)
+    if claim.retracted_at is not None:
+        raise InvalidRequest("a retracted claim cannot be edited")
+    if expected_revision is not None and expected_revision != claim.revision:
+        raise StaleRevision(f"claim {claim_id} is at revision {claim.revision}")
+    data = claim_in.model_dump(exclude_unset=True)
+    tags = data.pop("tags", None)
+    for field in ("text", "language"):
+        if field in data and data[field] is None:
+            raise InvalidRequest(f"{field} cannot be null", field=field)
+    if "claimant_id" in data and data["claimant_id"] is not None:
+        claimants.get_claimant(session=session, claimant_id=data["claimant_id"])
+    if "appeared_in_id" in data and data["appeared_in_id"] is not None:
+        _appeared_in_id(session=session, source_id=data["appeared_in_id"], url=None, actor=actor)
+    before: dict[str, Any] = {k: getattr(claim, k) for k in data}
+    if "text" in data:
+        data["text_norm"] = normalise_claim(data["text"])
+    claim.sqlmodel_update(data)
+    changes = history.diff(before, {k: v for k, v in data.items() if k != "text_norm"})
+    if tags is not None:
+        old_tags = tags_of(session=session, claim_ids=[claim_id])[claim_id]
+        if old_tags != tags:
+            changes["tags"] = [old_tags, tags]
+            _set_tags(session=session, claim_id=claim_id, tags=tags)
+    if not changes:
+        return claim
+    claim.revision += 1
+    claim.updated_at = utcnow()
+    session.add(claim)
+    session.flush()
+    history.record(
+        session=session,
+        actor=actor,
+        entity="claim",
+        entity_id=claim_id,
+        action="update",
+        claim_id=claim_id,
+        changes=changes,
+    )
+    return claim
+
+
+def retract_claim(*, session: Session, claim_id: int, reason: str, actor: Actor) -> Claim:
+    """Withdraw a claim, keeping it and its history; claims it bore on are rescored."""
+    require(actor, Action.retract)
+    claim = get_claim(session=session, claim_id=claim_id)
+    if claim.retracted_at is not None:
+        raise InvalidRequest("claim is already retracted")
+    claim.retracted_at = utcnow()
+    claim.retraction_reason = reason
+    claim.revision += 1
+    claim.updated_at = claim.retracted_at
+    session.add(claim)
+    session.flush()
+    history.record(
+        session=session,
+        actor=actor,
+        entity="claim",
+        entity_id=claim_id,
+        action="retract",
+        claim_id=claim_id,
+        changes={"reason": reason},
+    )
+    objects = session.exec(
+        select(Relation.object_id).where(
+            Relation.subject_id == claim_id, col(Relation.retracted_at).is_(None)
+        )
+    ).all()
+    scores.recompute_many(session=session, claim_ids=objects)
+    return claim
+
+
+def tags_of(*, session: Session, claim_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each claim's tags, sorted."""
+    result: dict[int, list[str]] = {i: [] for i in claim_ids}
+    if claim_ids:
+        rows = session.exec(select(ClaimTag).where(col(ClaimTag.claim_id).in_(claim_ids))).all()
+        for row in rows:
+            result[row.claim_id].append(row.tag)
+    for value in result.values():
+        value.sort()
+    return result
+
+
+def list_claims(*, session: Session, query: ClaimQuery) -> tuple[list[Claim], int, str | None]:
+    """A page of claims matching the filters, the total, and the cursor of the next page."""
+    conditions, relevance = _filters(session=session, query=query)
+    total = session.exec(select(func.count()).select_from(Claim).where(*conditions)).one()
+    sort = query.sort or ("relevance" if query.q is not None else "-updated_at")
+    if sort == "relevance":
+        return _list_by_relevance(
+            session=session, query=query, conditions=conditions, total=total, relevance=relevance
+        )
+    field, descending = _sort(sort)
+    column = getattr(Claim, field)
+    order = [column.desc(), col(Claim.id).desc()] if descending else [column, col(Claim.id)]
+    statement = select(Claim).where(*conditions)
+    if query.cursor:
+        value, last_id = _decode_cursor(query.cursor, sort)
+        before = column < value if descending else column > value
+        tie = col(Claim.id) < last_id if descending else col(Claim.id) > last_id
+        statement = statement.where(or_(before, and_(column == value, tie)))
+    rows = list(session.exec(statement.order_by(*order).limit(query.limit + 1)).all())
+    next_cursor = None
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(sort, getattr(last, field), last.id)
+    return rows, int(total), next_cursor
+
+
+def match(*, session: Session, text: str, limit: int) -> list[tuple[Claim, float, bool]]:
+    """Live claims similar to ``text``, best first, flagged when at the duplicate threshold."""
+    found = matching.similar(normalise_claim(text), live_texts(session=session), limit=limit)
+    claims_by_id = {
+        c.id: c
+        for c in session.exec(
+            select(Claim).where(col(Claim.id).in_([m.claim_id for m in found]))
+        ).all()
+    }
+    return [(claims_by_id[m.claim_id], m.score, m.duplicate) for m in found]
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Claim.id, Claim.text).where(col(Claim.id).in_(ids))).all()
+    return {int(i): t for i, t in rows if i is not None}
+
+
+def _claimant_id(*, session: Session, claim_in: ClaimCreate, actor: Actor) -> int | None:
+    if claim_in.claimant_id is not None:
+        claimants.get_claimant(session=session, claimant_id=claim_in.claimant_id)
+        return claim_in.claimant_id
+    if claim_in.claimant_name is not None:
+        return claimants.resolve_or_create(
+            session=session, name=claim_in.claimant_name, actor=actor
+        ).id
+    return None
+
+
+def _appeared_in_id(
+    *, session: Session, source_id: int | None, url: str | None, actor: Actor
+) -> int | None:
+    if source_id is not None:
+        try:
+            get_source(session=session, source_id=source_id)
+        except SourceNotFound as exc:
+            raise NotFound("source", source_id, field="appeared_in_id") from exc
+        return source_id
+    if url is not None:
+        source, _ = create_source(
+            session=session, source_in=SourceCreate(url=url), actor_name=actor.name
+        )
+        return source.id
+    return None
+
+
+def _set_tags(*, session: Session, claim_id: int, tags: Sequence[str]) -> None:
+    for row in session.exec(select(ClaimTag).where(ClaimTag.claim_id == claim_id)).all():
+        session.delete(row)
+    session.flush()
+    for tag in tags:
+        session.add(ClaimTag(claim_id=claim_id, tag=tag))
+    session.flush()
+
+
+def _filters(*, session: Session, query: ClaimQuery) -> tuple[list[Any], dict[int, float]]:
+    """SQL conditions for the query, and the fuzzy-search score of each hit when ``q`` is set."""
+    conditions: list[Any] = []
+    relevance: dict[int, float] = {}
+    if not query.include_retracted:
+        conditions.append(col(Claim.retracted_at).is_(None))
+    if query.claimant_id is not None:
+        conditions.append(Claim.claimant_id == query.claimant_id)
+    if query.claimant is not None:
+        ids = [c.id for c in claimants.find_claimants(session=session, name=query.claimant)]
+        conditions.append(col(Claim.claimant_id).in_(ids))
+    if query.status:
+        conditions.append(col(Claim.status).in_([s.value for s in query.status]))
+    if query.contestedness_min is not None:
+        conditions.append(Claim.contestedness >= query.contestedness_min)
+    if query.contestedness_max is not None:
+        conditions.append(Claim.contestedness <= query.contestedness_max)
+    if query.language is not None:
+        conditions.append(Claim.language == query.language)
+    if query.tag is not None:
+        tagged = select(ClaimTag.claim_id).where(ClaimTag.tag == query.tag.strip().lower())
+        conditions.append(col(Claim.id).in_(tagged))
+    if query.since is not None:
+        since = query.since if query.since.tzinfo else query.since.replace(tzinfo=UTC)
+        conditions.append(Claim.updated_at >= since.astimezone(UTC))
+    if query.q is not None:
+        choices = (
+            live_texts(session=session)
+            if not query.include_retracted
+            else {
+                int(i): t
+                for i, t in session.exec(select(Claim.id, Claim.text_norm)).all()
+                if i is not None
+            }
+        )
+        hits = matching.search(normalise_claim(query.q), choices, limit=None)
+        conditions.append(col(Claim.id).in_([m.claim_id for m in hits]))
+        relevance = {m.claim_id: m.score for m in hits}
+    return conditions, relevance
+
+
+def _list_by_relevance(
+    *,
+    session: Session,
+    query: ClaimQuery,
+    conditions: list[Any],
+    total: int,
+    relevance: dict[int, float],
+) -> tuple[list[Claim], int, str | None]:
+    """Best fuzzy matches first; the cursor is an offset into that ranking."""
+    rows = list(session.exec(select(Claim).where(*conditions)).all())
+    rows.sort(key=lambda c: (-relevance.get(c.id or 0, 0.0), c.id))
+    offset = 0
+    if query.cursor:
+        value, _ = _decode_cursor(query.cursor, "relevance")
+        offset = int(value)
+    page = rows[offset : offset + query.limit]
+    more = offset + query.limit < len(rows)
+    next_cursor = _encode_cursor("relevance", offset + query.limit, 0) if more else None
+    return page, int(total), next_cursor
+
+
+def _sort(sort: str) -> tuple[str, bool]:
+    return sort.lstrip("-"), sort.startswith("-")
+
+
+def _encode_cursor(sort: str, value: Any, last_id: int | None) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        value = value.isoformat()
+    raw = json.dumps([sort, value, last_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, last_id = json.loads(raw)
+    except (ValueError, binascii.Error, TypeError) as exc:
+        raise InvalidRequest("cursor is not one this service issued", field="cursor") from exc
+    if cursor_sort != sort or not isinstance(last_id, int):
+        raise InvalidRequest("cursor belongs to another sort order", field="cursor")
+    field = sort.lstrip("-")
+    try:
+        if field in ("updated_at", "created_at"):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC), last_id
+        if field == "contestedness":
+            return float(value), last_id
+        return int(value), last_id
+    except (ValueError, TypeError) as exc:
+        raise InvalidRequest("cursor is not one this service issued", field="cursor") from exc

@@ -1,0 +1,114 @@
+"""Relations between claims: rebuttals, support, qualification, duplicates."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from claims.errors import Conflict, InvalidRequest, NotFound
+from claims.models import Relation
+from claims.policy import Action, Actor, require
+from claims.schemas import RelationCreate
+from claims.services import history, scores
+from claims.services.ledger import get_claim
+from sources.models import utcnow
+
+
+def add_relation(
+    *, session: Session, claim_id: int, relation_in: RelationCreate, actor: Actor
+) -> Relation:
+    """Link two claims; the object claim is rescored (a rebuttal weighs against it)."""
+    require(actor, Action.add)
+    subject_id = relation_in.subject_id or claim_id
+    object_id = relation_in.object_id or claim_id
+    if subject_id == object_id:
+        raise InvalidRequest("a claim cannot relate to itself", field="object_id")
+    field = "object_id" if relation_in.object_id else "subject_id"
+    get_claim(session=session, claim_id=claim_id)
+    for other in (subject_id, object_id):
+        try:
+            claim = get_claim(session=session, claim_id=other)
+        except NotFound as exc:
+            raise NotFound("claim", other, field=field) from exc
+        if claim.retracted_at is not None:
+            raise InvalidRequest(f"claim {other} is retracted", field=field)
+    existing = session.exec(
+        select(Relation).where(
+            Relation.subject_id == subject_id,
+            Relation.object_id == object_id,
+            Relation.kind == relation_in.kind.value,
+            col(Relation.retracted_at).is_(None),
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"relation {existing.id} already says this")
+    relation = Relation(
+        subject_id=subject_id,
+        object_id=object_id,
+        kind=relation_in.kind.value,
+        first_hand=relation_in.first_hand,
+        note=relation_in.note,
+        added_by=actor.name,
+    )
+    session.add(relation)
+    session.flush()
+    assert relation.id is not None
+    changes = {
+        "subject_id": subject_id,
+        "object_id": object_id,
+        "kind": relation.kind,
+        "first_hand": relation.first_hand,
+        "note": relation.note,
+    }
+    for logged_claim in sorted({subject_id, object_id}):
+        history.record(
+            session=session,
+            actor=actor,
+            entity="relation",
+            entity_id=relation.id,
+            action="create",
+            claim_id=logged_claim,
+            changes=changes,
+        )
+    scores.recompute(session=session, claim=get_claim(session=session, claim_id=object_id))
+    return relation
+
+
+def retract_relation(
+    *, session: Session, claim_id: int, relation_id: int, reason: str, actor: Actor
+) -> Relation:
+    """Withdraw a relation (kept, marked retracted) and rescore its object claim."""
+    require(actor, Action.retract)
+    relation = session.get(Relation, relation_id)
+    if relation is None or claim_id not in (relation.subject_id, relation.object_id):
+        raise NotFound("relation", relation_id)
+    if relation.retracted_at is not None:
+        raise InvalidRequest("relation is already retracted")
+    relation.retracted_at = utcnow()
+    relation.retraction_reason = reason
+    session.add(relation)
+    session.flush()
+    for logged_claim in sorted({relation.subject_id, relation.object_id}):
+        history.record(
+            session=session,
+            actor=actor,
+            entity="relation",
+            entity_id=relation_id,
+            action="retract",
+            claim_id=logged_claim,
+            changes={"reason": reason},
+        )
+    scores.recompute(session=session, claim=get_claim(session=session, claim_id=relation.object_id))
+    return relation
+
+
+def list_relations(*, session: Session, claim_id: int) -> list[Relation]:
+    """Relations in which the claim is subject or object, oldest first."""
+    get_claim(session=session, claim_id=claim_id)
+    return list(
+        session.exec(
+            select(Relation)
+            .where(or_(col(Relation.subject_id) == claim_id, col(Relation.object_id) == claim_id))
+            .order_by(col(Relation.id))
+        ).all()
+    )

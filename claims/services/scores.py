@@ -1,0 +1,145 @@
+"""Keeping each claim's stored score in step with its evidence and counter-statements.
+
+Called by every service that changes what bears on a claim, inside the same transaction, so
+the status a program polls is never older than the evidence it rests on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from claims.independence import group_origins
+from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance
+from claims.scoring import Item, Via, score_claim
+from sources.models import Publisher, Source, SourceCite, utcnow
+from sources.service import root_origins
+
+_COUNTER: dict[str, tuple[Via, str]] = {
+    RelationKind.rebuts.value: ("rebuttal", "refutes"),
+    RelationKind.qualifies.value: ("qualification", "refutes"),
+    RelationKind.supports.value: ("support", "supports"),
+}
+
+
+def items_for(*, session: Session, claim_id: int) -> list[Item]:
+    """The scorer's view of everything live that bears on the claim."""
+    rows = session.exec(
+        select(Evidence, Source, Publisher)
+        .join(Source, col(Source.id) == Evidence.source_id)
+        .join(Publisher, col(Publisher.id) == Source.publisher_id)
+        .where(Evidence.claim_id == claim_id, col(Evidence.retracted_at).is_(None))
+    ).all()
+    roots_by_source = root_origins(session=session, source_ids={s.id for _, s, _ in rows if s.id})
+    evidence_roots = {f"evidence:{e.id}": roots_by_source[s.id] for e, s, _ in rows if s.id}
+    origins = group_origins(evidence_roots)
+    items = [
+        Item(
+            key=f"evidence:{evidence.id}",
+            stance=evidence.stance,  # type: ignore[arg-type]
+            kind=source.kind,  # type: ignore[arg-type]
+            origin=origins[f"evidence:{evidence.id}"],
+            label=publisher.name if publisher.name != publisher.domain else publisher.domain,
+        )
+        for evidence, source, publisher in rows
+    ]
+    counters = session.exec(
+        select(Relation, Claim, Claimant)
+        .join(Claim, col(Claim.id) == Relation.subject_id)
+        .join(Claimant, col(Claimant.id) == Claim.claimant_id, isouter=True)
+        .where(
+            Relation.object_id == claim_id,
+            col(Relation.retracted_at).is_(None),
+            col(Claim.retracted_at).is_(None),
+            col(Relation.kind).in_(list(_COUNTER)),
+        )
+    ).all()
+    for relation, subject, claimant in counters:
+        via, stance = _COUNTER[relation.kind]
+        items.append(
+            Item(
+                key=f"relation:{relation.id}",
+                stance=stance,  # type: ignore[arg-type]
+                kind="primary" if relation.first_hand else "secondary",
+                origin=f"claimant:{claimant.id}" if claimant else f"claim:{subject.id}",
+                label=claimant.name if claimant else f"claim #{subject.id}",
+                via=via,
+            )
+        )
+    return items
+
+
+def recompute(*, session: Session, claim: Claim) -> Claim:
+    """Score the claim again from what bears on it now and store the result on its row."""
+    assert claim.id is not None
+    items = items_for(session=session, claim_id=claim.id)
+    score = score_claim(items, previous_status=claim.status if items else None)  # type: ignore[arg-type]
+    counts = _counts(session=session, claim_id=claim.id)
+    changed = (
+        claim.status != score.status
+        or abs(claim.contestedness - score.contestedness) > 1e-9
+        or abs(claim.lean - score.lean) > 1e-9
+        or (claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals) != counts
+    )
+    claim.status = score.status
+    claim.lean = score.lean
+    claim.contestedness = score.contestedness
+    claim.support_weight = score.support
+    claim.oppose_weight = score.oppose
+    claim.explanation = score.to_dict()
+    claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals = counts
+    if changed:
+        claim.updated_at = utcnow()
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def recompute_many(*, session: Session, claim_ids: Iterable[int]) -> None:
+    """Recompute several claims, each once."""
+    for claim_id in sorted(set(claim_ids)):
+        claim = session.get(Claim, claim_id)
+        if claim is not None:
+            recompute(session=session, claim=claim)
+
+
+def claims_resting_on_source(*, session: Session, source_id: int) -> set[int]:
+    """Claims whose evidence comes from this source or from any source that cites it."""
+    affected = {source_id}
+    frontier = {source_id}
+    while frontier:
+        citing = set(
+            session.exec(
+                select(SourceCite.source_id).where(col(SourceCite.cites_id).in_(frontier))
+            ).all()
+        )
+        frontier = citing - affected
+        affected |= frontier
+    return set(
+        session.exec(select(Evidence.claim_id).where(col(Evidence.source_id).in_(affected))).all()
+    )
+
+
+def _counts(*, session: Session, claim_id: int) -> tuple[int, int, int, int]:
+    stances = session.exec(
+        select(Evidence.stance).where(
+            Evidence.claim_id == claim_id, col(Evidence.retracted_at).is_(None)
+        )
+    ).all()
+    rebuttals = session.exec(
+        select(Relation.id)
+        .join(Claim, col(Claim.id) == Relation.subject_id)
+        .where(
+            Relation.object_id == claim_id,
+            Relation.kind == RelationKind.rebuts.value,
+            col(Relation.retracted_at).is_(None),
+            col(Claim.retracted_at).is_(None),
+        )
+    ).all()
+    return (
+        sum(1 for s in stances if s == Stance.supports.value),
+        sum(1 for s in stances if s == Stance.refutes.value),
+        sum(1 for s in stances if s == Stance.mentions.value),
+        len(rebuttals),
+    )

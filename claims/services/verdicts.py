@@ -1,0 +1,82 @@
+"""Editors' verdicts: a history in which each new ruling supersedes the last."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from claims.errors import InvalidRequest
+from claims.models import RATING_SCALE, Verdict
+from claims.policy import Action, Actor, require
+from claims.schemas import VerdictCreate
+from claims.services import history
+from claims.services.ledger import get_claim
+from sources.models import utcnow
+
+
+def add_verdict(
+    *, session: Session, claim_id: int, verdict_in: VerdictCreate, actor: Actor
+) -> Verdict:
+    """Record an editor's ruling; the previous one is marked superseded, never erased."""
+    require(actor, Action.rule)
+    claim = get_claim(session=session, claim_id=claim_id)
+    if claim.retracted_at is not None:
+        raise InvalidRequest("a retracted claim cannot be given a verdict")
+    now = utcnow()
+    previous = current_verdicts(session=session, claim_ids=[claim_id]).get(claim_id)
+    if previous is not None:
+        previous.superseded_at = now
+        session.add(previous)
+    value, name = RATING_SCALE[verdict_in.rating]
+    verdict = Verdict(
+        claim_id=claim_id,
+        rating=verdict_in.rating.value,
+        rating_value=value,
+        alternate_name=name,
+        rationale=verdict_in.rationale,
+        editor=actor.name,
+        created_at=now,
+    )
+    session.add(verdict)
+    session.flush()
+    assert verdict.id is not None
+    history.record(
+        session=session,
+        actor=actor,
+        entity="verdict",
+        entity_id=verdict.id,
+        action="create",
+        claim_id=claim_id,
+        changes={
+            "rating": verdict.rating,
+            "rationale": verdict.rationale,
+            "supersedes": previous.id if previous else None,
+        },
+    )
+    claim.updated_at = now
+    session.add(claim)
+    session.flush()
+    return verdict
+
+
+def list_verdicts(*, session: Session, claim_id: int) -> list[Verdict]:
+    """Every verdict on the claim, newest first."""
+    get_claim(session=session, claim_id=claim_id)
+    return list(
+        session.exec(
+            select(Verdict).where(Verdict.claim_id == claim_id).order_by(col(Verdict.id).desc())
+        ).all()
+    )
+
+
+def current_verdicts(*, session: Session, claim_ids: Sequence[int]) -> dict[int, Verdict]:
+    """The verdict in force for each claim that has one."""
+    if not claim_ids:
+        return {}
+    rows = session.exec(
+        select(Verdict).where(
+            col(Verdict.claim_id).in_(claim_ids), col(Verdict.superseded_at).is_(None)
+        )
+    ).all()
+    return {v.claim_id: v for v in rows}

@@ -1,0 +1,106 @@
+"""Text folding for claims and names, and the guard against characters text must not hold.
+
+People retype a claim with other quotes, accents, case or spacing, and paste it from PDFs full of
+ligatures, non-breaking and zero-width spaces. Matching must not see those differences, so every
+claim is stored beside one folded form and the matcher only ever compares folded forms. The fold
+is lossy on purpose (it is a key, never shown), but it must not destroy meaning: letters of every
+script survive, only the generic Latin/Greek/Cyrillic combining accents are stripped (Japanese
+dakuten, Indic vowel signs and Arabic marks are letters' parts there), and a decimal separator
+between digits survives as "." so that "79,1" and "79.1" agree while "791" stays different.
+Thousands separators are ambiguous across languages ("1,000" is a thousand or one), so they are
+treated as decimal separators too: the key differs from "1000" but the fuzzy score stays high.
+
+Apostrophes are dropped rather than turned into spaces, so "don't", "don’t" and "dont" agree,
+as do "l'économie" and "L’ECONOMIE". Dotted acronyms are joined ("U.S." and "US" agree).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "find_control_characters",
+    "has_forbidden_control_chars",
+    "normalise_claim",
+    "normalise_name",
+]
+
+# Apostrophe look-alikes, removed before NFKC because NFKC turns "´" into " \u0301".
+_APOSTROPHES = frozenset("'’‘‛´`ʼ＇")
+# Combining marks used as accents on Latin, Greek and Cyrillic letters; other scripts' marks stay.
+_GENERIC_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# A single letter, then (dot, single letter) one or more times, optional final dot: "U.S.", "e.g.".
+_ACRONYM = re.compile(r"(?<!\w)[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
+# Symbols kept as such would make "1⁄2" (NFKC of "½") differ from "1/2", where "/" is punctuation.
+_SPACED_SYMBOLS = "\u2044"
+# Separators that mean something between digits; everywhere else they are plain punctuation.
+_SEPARATORS = ".,\u066b"
+_DECIMAL_OR_PUNCT = re.compile(rf"(?<=\d)(?P<decimal>[{_SEPARATORS}])(?=\d)|[{_SEPARATORS}]")
+
+
+class _SpaceTable(dict[int, str]):
+    """str.translate table built lazily per code point: punctuation, separators, controls -> " "."""
+
+    def __missing__(self, code_point: int) -> str:
+        char = chr(code_point)
+        category = unicodedata.category(char)
+        spaced = char not in _SEPARATORS and (
+            category[0] in "PZ" or category in ("Cc", "Sk") or char in _SPACED_SYMBOLS
+        )
+        value = " " if spaced else char
+        if code_point < 0x10000:  # bounded cache: astral planes are rare and would grow it 17x
+            self[code_point] = value
+        return value
+
+
+_SPACE_TABLE = _SpaceTable()
+
+
+def _fold(text: str) -> str:
+    # Format characters (zero-width spaces, soft hyphens, bidi marks) and apostrophes go first,
+    # so that they cannot sit between a letter and its combining mark and make a second pass
+    # compose differently (the fold must be idempotent).
+    text = "".join(ch for ch in text if ch not in _APOSTROPHES and unicodedata.category(ch) != "Cf")
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _GENERIC_MARKS.sub("", unicodedata.normalize("NFKD", text))
+    text = unicodedata.normalize("NFC", text)
+    text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+    text = text.translate(_SPACE_TABLE)
+    text = _DECIMAL_OR_PUNCT.sub(lambda m: "." if m.group("decimal") else " ", text)
+    # Joining an acronym can bring a Hangul jamo next to its vowel: compose again.
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def normalise_claim(text: str) -> str:
+    """Fold a claim to the key stored beside it and compared by the matcher."""
+    return _fold(text)
+
+
+def normalise_name(name: str) -> str:
+    """Fold a claimant name or alias for case-, accent- and punctuation-insensitive lookup."""
+    return _fold(name)
+
+
+# --- control characters --------------------------------------------------------------------
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _is_forbidden_control(char: str) -> bool:
+    code_point = ord(char)
+    # C0 (U+0000-U+001F, NUL included), DEL, and C1 (U+0080-U+009F); also lone surrogates,
+    # which JSON can smuggle in ("\ud800") and which no database can store as UTF-8.
+    if 0xD800 <= code_point <= 0xDFFF:
+        return True
+    return (code_point < 0x20 or 0x7F <= code_point <= 0x9F) and char not in _ALLOWED_CONTROLS
+
+
+def find_control_characters(text: str) -> list[int]:
+    """Positions of C0/C1 control characters other than tab, newline and carriage return."""
+    return [index for index, char in enumerate(text) if _is_forbidden_control(char)]
+
+
+def has_forbidden_control_chars(text: str) -> bool:
+    """Whether user text holds a control character it must not (NUL, C0 or C1 but tab/CR/LF)."""
+    return any(_is_forbidden_control(char) for char in text)

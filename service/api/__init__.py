@@ -1,0 +1,16 @@
+"""The JSON API under /api/v1: routes, CORS, and its OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+API_PREFIX = "/api/"
+
+
+def load_routes() -> Blueprint:
+    """Import the route modules (which register on ``bp``) and return the blueprint."""
+    from service.api import claimants, claims, meta, sources  # noqa: F401
+
+    return bp

@@ -1,0 +1,36 @@
+"""Strong ETags from the exact bytes served, so an ETag changes whenever anything shown does."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, request
+from pydantic import BaseModel
+
+
+def etag_of(payload: bytes) -> str:
+    """A strong ETag for a representation."""
+    return '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
+
+
+def conditional_json(model: BaseModel, *, cache_control: str) -> Response:
+    """A JSON response with ETag and Cache-Control, or 304 when the client's copy is current."""
+    payload = model.model_dump_json().encode("utf-8")
+    etag = etag_of(payload)
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if matches(request.headers.get("If-None-Match", ""), etag):
+        return Response(status=304, headers=headers)
+    return Response(payload, status=200, mimetype="application/json", headers=headers)
+
+
+def _tags(header: str) -> set[str]:
+    """The entity tags listed in an If-None-Match / If-Match header (weak prefixes dropped)."""
+    if header.strip() == "*":
+        return {"*"}
+    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+
+
+def matches(header: str, etag: str) -> bool:
+    """Whether an If-Match header names ``etag`` (or ``*``)."""
+    tags = _tags(header)
+    return "*" in tags or etag in tags

@@ -1,0 +1,414 @@
+"""Claim routes: the ledger's main resource and what hangs on it."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Response, request, url_for
+
+from claims.matching import DUPLICATE_THRESHOLD
+from claims.schemas import (
+    ClaimCreate,
+    ClaimPublic,
+    ClaimQuery,
+    ClaimsPublic,
+    ClaimStatusPublic,
+    ClaimUpdate,
+    EvidenceCreate,
+    EvidenceListPublic,
+    EvidencePublic,
+    HistoryPublic,
+    MatchesPublic,
+    MatchPublic,
+    MatchQuery,
+    RelationCreate,
+    RelationPublic,
+    RelationsPublic,
+    Retraction,
+    RevisionPublic,
+    VerdictCreate,
+    VerdictPublic,
+    VerdictsPublic,
+)
+from claims.services import evidence, history, ledger, relations, verdicts, views
+from claims.services.ledger import get_claim
+from service.api import bp
+from service.api.caching import conditional_json, etag_of, matches
+from service.api.operation import current_actor, operation
+from service.db import get_session
+from service.problems import ApiProblem
+
+READ_CACHE = "public, max-age=0, must-revalidate"
+STATUS_CACHE = "public, max-age=10, stale-while-revalidate=60"
+TAG = "claims"
+
+
+def _claim_public(claim_id: int) -> ClaimPublic:
+    session = get_session()
+    return views.claims_public(
+        session=session, claims=[get_claim(session=session, claim_id=claim_id)]
+    )[0]
+
+
+@operation(
+    bp,
+    "/claims",
+    "GET",
+    summary="List claims",
+    tag=TAG,
+    query=ClaimQuery,
+    response=ClaimsPublic,
+    errors=(422,),
+    description="Filters combine with AND. Cursor pagination: follow the Link rel=next header.",
+)
+def list_claims(query: ClaimQuery) -> Response | tuple[ClaimsPublic, dict[str, str]]:
+    session = get_session()
+    rows, total, next_cursor = ledger.list_claims(session=session, query=query)
+    page = ClaimsPublic(
+        data=views.claims_public(session=session, claims=rows), count=total, next_cursor=next_cursor
+    )
+    headers = {"X-Total-Count": str(total)}
+    if next_cursor:
+        # A list of pairs, not a dict: repeated filters (?status=a&status=b) must all survive.
+        params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+        params.append(("cursor", next_cursor))
+        headers["Link"] = f'<{request.base_url}?{urlencode(params)}>; rel="next"'
+    return page, headers
+
+
+@operation(
+    bp,
+    "/claims",
+    "POST",
+    summary="Record a claim",
+    tag=TAG,
+    body=ClaimCreate,
+    response=ClaimPublic,
+    status=201,
+    auth=True,
+    errors=(400, 401, 403, 409, 413, 415, 422),
+    description="Answers 409 with the candidates when the claim nearly duplicates an existing "
+    "one; add ?distinct=true to record it anyway.",
+)
+def create_claim(body: ClaimCreate) -> tuple[ClaimPublic, dict[str, str]]:
+    distinct = request.args.get("distinct", "false").lower()
+    if distinct not in ("true", "false", "1", "0"):
+        raise ApiProblem(
+            422, "Validation failed", "distinct must be true or false", slug="validation"
+        )
+    session = get_session()
+    claim = ledger.create_claim(
+        session=session,
+        claim_in=body,
+        actor=current_actor(),
+        allow_duplicate=distinct in ("true", "1"),
+    )
+    assert claim.id is not None
+    public = views.claims_public(session=session, claims=[claim])[0]
+    return public, {"Location": url_for("api.get_claim_view", claim_id=claim.id)}
+
+
+@operation(
+    bp,
+    "/claims/match",
+    "GET",
+    summary="Claims similar to a text",
+    tag=TAG,
+    query=MatchQuery,
+    response=MatchesPublic,
+    errors=(422,),
+)
+def match_claims(query: MatchQuery) -> MatchesPublic:
+    found = ledger.match(session=get_session(), text=query.text, limit=query.limit)
+    return MatchesPublic(
+        data=[
+            MatchPublic(
+                claim_id=c.id, text=c.text, score=round(score, 2), duplicate=dup, status=c.status
+            )
+            for c, score, dup in found
+        ],
+        count=len(found),
+        threshold=DUPLICATE_THRESHOLD,
+    )
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>",
+    "GET",
+    summary="One claim with its score and explanation",
+    tag=TAG,
+    response=ClaimPublic,
+    errors=(404,),
+)
+def get_claim_view(claim_id: int) -> Response:
+    return conditional_json(_claim_public(claim_id), cache_control=READ_CACHE)
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>",
+    "PATCH",
+    summary="Correct a claim",
+    tag=TAG,
+    body=ClaimUpdate,
+    response=ClaimPublic,
+    auth=True,
+    errors=(401, 403, 404, 412, 422, 428),
+    description="Send the ETag of the representation you edited in If-Match; a stale one gets 412.",
+)
+def update_claim(claim_id: int, body: ClaimUpdate) -> Response:
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        raise ApiProblem(
+            428,
+            "Precondition required",
+            "send If-Match with the claim's ETag to edit it",
+            slug="precondition-required",
+        )
+    current = _claim_public(claim_id)
+    if not matches(if_match, etag_of(current.model_dump_json().encode())):
+        raise ApiProblem(
+            412,
+            "Precondition failed",
+            "the claim changed since you fetched it; fetch it again",
+            slug="stale-revision",
+        )
+    session = get_session()
+    ledger.update_claim(
+        session=session,
+        claim_id=claim_id,
+        claim_in=body,
+        actor=current_actor(),
+        expected_revision=current.revision,
+    )
+    public = _claim_public(claim_id)
+    payload = public.model_dump_json().encode()
+    return Response(payload, mimetype="application/json", headers={"ETag": etag_of(payload)})
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/retract",
+    "POST",
+    summary="Retract a claim (editors)",
+    tag=TAG,
+    body=Retraction,
+    response=ClaimPublic,
+    auth=True,
+    errors=(401, 403, 404, 422),
+)
+def retract_claim(claim_id: int, body: Retraction) -> ClaimPublic:
+    ledger.retract_claim(
+        session=get_session(), claim_id=claim_id, reason=body.reason, actor=current_actor()
+    )
+    return _claim_public(claim_id)
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/status",
+    "GET",
+    summary="The compact status programs poll",
+    tag=TAG,
+    response=ClaimStatusPublic,
+    errors=(404,),
+)
+def claim_status(claim_id: int) -> Response:
+    session = get_session()
+    claim = get_claim(session=session, claim_id=claim_id)
+    return conditional_json(
+        views.statuses_public(session=session, claims=[claim])[0], cache_control=STATUS_CACHE
+    )
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/evidence",
+    "GET",
+    summary="Evidence on a claim",
+    tag=TAG,
+    response=EvidenceListPublic,
+    errors=(404,),
+)
+def list_evidence(claim_id: int) -> EvidenceListPublic:
+    session = get_session()
+    rows = evidence.list_evidence(session=session, claim_id=claim_id)
+    return EvidenceListPublic(
+        data=views.evidence_public(session=session, rows=rows), count=len(rows)
+    )
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/evidence",
+    "POST",
+    summary="Add evidence",
+    tag=TAG,
+    body=EvidenceCreate,
+    response=EvidencePublic,
+    status=201,
+    auth=True,
+    errors=(400, 401, 403, 404, 413, 415, 422),
+)
+def add_evidence(claim_id: int, body: EvidenceCreate) -> EvidencePublic:
+    session = get_session()
+    item = evidence.add_evidence(
+        session=session, claim_id=claim_id, evidence_in=body, actor=current_actor()
+    )
+    source = evidence.list_evidence(session=session, claim_id=claim_id)
+    row = next((e, s) for e, s in source if e.id == item.id)
+    return views.evidence_public(session=session, rows=[row])[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/evidence/<int:evidence_id>/retract",
+    "POST",
+    summary="Retract evidence (editors)",
+    tag=TAG,
+    body=Retraction,
+    response=EvidencePublic,
+    auth=True,
+    errors=(401, 403, 404, 422),
+)
+def retract_evidence(claim_id: int, evidence_id: int, body: Retraction) -> EvidencePublic:
+    session = get_session()
+    evidence.retract_evidence(
+        session=session,
+        claim_id=claim_id,
+        evidence_id=evidence_id,
+        reason=body.reason,
+        actor=current_actor(),
+    )
+    rows = [
+        r
+        for r in evidence.list_evidence(session=session, claim_id=claim_id)
+        if r[0].id == evidence_id
+    ]
+    return views.evidence_public(session=session, rows=rows)[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/relations",
+    "GET",
+    summary="Relations in both directions",
+    tag=TAG,
+    response=RelationsPublic,
+    errors=(404,),
+)
+def list_relations(claim_id: int) -> RelationsPublic:
+    session = get_session()
+    rows = relations.list_relations(session=session, claim_id=claim_id)
+    return RelationsPublic(
+        data=views.relations_public(session=session, claim_id=claim_id, relations=rows),
+        count=len(rows),
+    )
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/relations",
+    "POST",
+    summary="Link another claim",
+    tag=TAG,
+    body=RelationCreate,
+    response=RelationPublic,
+    status=201,
+    auth=True,
+    errors=(400, 401, 403, 404, 409, 415, 422),
+)
+def add_relation(claim_id: int, body: RelationCreate) -> RelationPublic:
+    session = get_session()
+    relation = relations.add_relation(
+        session=session, claim_id=claim_id, relation_in=body, actor=current_actor()
+    )
+    return views.relations_public(session=session, claim_id=claim_id, relations=[relation])[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/relations/<int:relation_id>/retract",
+    "POST",
+    summary="Retract a relation (editors)",
+    tag=TAG,
+    body=Retraction,
+    response=RelationPublic,
+    auth=True,
+    errors=(401, 403, 404, 422),
+)
+def retract_relation(claim_id: int, relation_id: int, body: Retraction) -> RelationPublic:
+    session = get_session()
+    relation = relations.retract_relation(
+        session=session,
+        claim_id=claim_id,
+        relation_id=relation_id,
+        reason=body.reason,
+        actor=current_actor(),
+    )
+    return views.relations_public(session=session, claim_id=claim_id, relations=[relation])[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/verdicts",
+    "GET",
+    summary="Verdict history, newest first",
+    tag=TAG,
+    response=VerdictsPublic,
+    errors=(404,),
+)
+def list_verdicts(claim_id: int) -> VerdictsPublic:
+    rows = verdicts.list_verdicts(session=get_session(), claim_id=claim_id)
+    return VerdictsPublic(data=[views.verdict_public(v) for v in rows], count=len(rows))
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/verdicts",
+    "POST",
+    summary="Give a verdict (editors)",
+    tag=TAG,
+    body=VerdictCreate,
+    response=VerdictPublic,
+    status=201,
+    auth=True,
+    errors=(400, 401, 403, 404, 415, 422),
+)
+def add_verdict(claim_id: int, body: VerdictCreate) -> VerdictPublic:
+    verdict = verdicts.add_verdict(
+        session=get_session(), claim_id=claim_id, verdict_in=body, actor=current_actor()
+    )
+    return views.verdict_public(verdict)
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/history",
+    "GET",
+    summary="Revision history, oldest first",
+    tag=TAG,
+    response=HistoryPublic,
+    errors=(404,),
+)
+def claim_history(claim_id: int) -> HistoryPublic:
+    session = get_session()
+    get_claim(session=session, claim_id=claim_id)
+    rows = history.history(session=session, claim_id=claim_id)
+    return HistoryPublic(
+        data=[
+            RevisionPublic(
+                id=r.id,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                action=r.action,
+                actor=r.actor,
+                at=views.utc(r.at),
+                changes=r.changes,
+            )
+            for r in rows
+            if r.id is not None
+        ],
+        count=len(rows),
+    )

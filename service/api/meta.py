@@ -1,0 +1,33 @@
+"""The API's description of itself: the OpenAPI document and a readable page of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
+
+from service.api import bp
+from service.api.openapi import build
+
+VERSION = "1"
+
+
+def _document() -> dict[str, Any]:
+    cached: dict[str, Any] | None = current_app.extensions.get("claimdesk.openapi")
+    if cached is None:
+        cached = build(title="claimdesk API", version=VERSION)
+        current_app.extensions["claimdesk.openapi"] = cached
+    return cached
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """OpenAPI 3.1, generated from the classes that validate requests."""
+    return jsonify(_document())
+
+
+@bp.get("/docs")
+def docs() -> ResponseReturnValue:
+    """A plain, self-contained HTML rendering of the OpenAPI document."""
+    return render_template("api/docs.html", doc=_document())

@@ -1,0 +1,101 @@
+"""Source routes: record by URL (idempotent), read, correct."""
+
+from __future__ import annotations
+
+from flask import Response, url_for
+
+from claims.policy import Action, require
+from claims.schemas import SourceQuery
+from claims.services import scores
+from service.api import bp
+from service.api.operation import current_actor, operation
+from service.db import get_session
+from sources import service as sources
+from sources.models import SourceCreate, SourcePublic, SourcesPublic, SourceUpdate
+
+TAG = "sources"
+
+
+@operation(
+    bp,
+    "/sources",
+    "GET",
+    summary="List sources, newest first",
+    tag=TAG,
+    query=SourceQuery,
+    response=SourcesPublic,
+    errors=(422,),
+)
+def list_sources(query: SourceQuery) -> SourcesPublic:
+    session = get_session()
+    rows, total = sources.list_sources(
+        session=session, offset=query.offset, limit=query.limit, publisher=query.publisher
+    )
+    return SourcesPublic(
+        data=[sources.to_public(session=session, source=s) for s in rows], count=total
+    )
+
+
+@operation(
+    bp,
+    "/sources",
+    "POST",
+    summary="Record a source (idempotent by normalised URL)",
+    tag=TAG,
+    body=SourceCreate,
+    response=SourcePublic,
+    status=201,
+    auth=True,
+    errors=(400, 401, 403, 413, 415, 422),
+    description="Answers 201 when the source is new and 200 with the existing record when the "
+    "same article (tracking parameters and fragments ignored) is already known.",
+)
+def create_source(body: SourceCreate) -> Response:
+    actor = current_actor()
+    require(actor, Action.add)
+    session = get_session()
+    source, created = sources.create_source(session=session, source_in=body, actor_name=actor.name)
+    public = sources.to_public(session=session, source=source)
+    return Response(
+        public.model_dump_json(),
+        status=201 if created else 200,
+        mimetype="application/json",
+        headers={"Location": url_for("api.get_source", source_id=public.id)},
+    )
+
+
+@operation(
+    bp,
+    "/sources/<int:source_id>",
+    "GET",
+    summary="One source",
+    tag=TAG,
+    response=SourcePublic,
+    errors=(404,),
+)
+def get_source(source_id: int) -> SourcePublic:
+    session = get_session()
+    return sources.to_public(
+        session=session, source=sources.get_source(session=session, source_id=source_id)
+    )
+
+
+@operation(
+    bp,
+    "/sources/<int:source_id>",
+    "PATCH",
+    summary="Correct a source",
+    tag=TAG,
+    body=SourceUpdate,
+    response=SourcePublic,
+    auth=True,
+    errors=(401, 403, 404, 422),
+    description="Changing kind or cites rescores every claim whose evidence rests on it.",
+)
+def update_source(source_id: int, body: SourceUpdate) -> SourcePublic:
+    require(current_actor(), Action.edit)
+    session = get_session()
+    source = sources.update_source(session=session, source_id=source_id, source_in=body)
+    affected = scores.claims_resting_on_source(session=session, source_id=source_id)
+    scores.recompute_many(session=session, claim_ids=affected)
+    return sources.to_public(session=session, source=source)

@@ -1,0 +1,98 @@
+"""The application factory: everything is built here, nothing at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.routing import IntegerConverter
+
+from service import commands, db, problems
+from service.api import API_PREFIX, load_routes
+from service.settings import Settings
+
+# Ids beyond a 32-bit signed integer cannot exist; refusing them in the router turns
+# /claims/99999999999999999999 into a 404 instead of a database overflow error.
+MAX_ID = 2**31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` limited to ids the database can hold."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(settings: Settings | None = None, *, database: db.Database | None = None) -> Flask:
+    """Build the app from settings (environment by default) and an optional database."""
+    settings = settings or Settings()
+    instance_path = str(settings.instance_path) if settings.instance_path else None
+    app = Flask("service", instance_path=instance_path, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedInt
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+        CLAIMDESK=settings,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if database is None:
+        database = db.Database(settings.resolved_database_url(Path(app.instance_path)))
+    db.init_app(app, database)
+
+    def is_api() -> bool:
+        return request.path.startswith(API_PREFIX)
+
+    problems.register(app, is_api=is_api)
+    app.register_blueprint(load_routes())
+    _cors(app, settings, is_api)
+    commands.register(app)
+
+    @app.get("/healthz")
+    def healthz() -> ResponseReturnValue:
+        """Liveness and database reachability, for load balancers."""
+        from sqlalchemy import text
+
+        db.get_session().exec(text("SELECT 1"))  # type: ignore[call-overload]
+        return jsonify(status="ok")
+
+    @app.get("/")
+    def index() -> ResponseReturnValue:
+        """Until the web forms exist, point people at the API documentation."""
+        return redirect(url_for("api.docs"))
+
+    return app
+
+
+def _cors(app: Flask, settings: Settings, is_api: Any) -> None:
+    """Public reads from any allowed origin; errors carry the same headers as successes."""
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+
+    @app.after_request
+    def _add_cors(response: Response) -> Response:
+        if not is_api():
+            return response
+        origin = request.headers.get("Origin")
+        if "*" in origins:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        elif origin and origin in origins:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.vary.add("Origin")
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, X-Total-Count"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = (
+                "Authorization, Content-Type, If-Match, If-None-Match"
+            )
+            response.headers["Access-Control-Max-Age"] = "600"
+        return response
+
+
+def wsgi() -> Flask:
+    """Entry point for gunicorn: ``gunicorn 'service.app:wsgi()'``."""
+    os.environ.setdefault("CLAIMDESK_ENV", "development")
+    return create_app()
