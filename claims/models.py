@@ -156,6 +156,10 @@ class Claim(SQLModel, table=True):
     n_refuting: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     n_mentioning: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     n_rebuttals: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    # What the status was before its last change, and when it changed, so embedding sites can
+    # say "was: supported, since 3 Nov: contested" instead of silently showing a new verdict.
+    previous_status: str | None = Field(default=None, sa_column=Column(String(16)))
+    status_changed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     revision: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     created_by: str = Field(sa_column=Column(String(120), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))

@@ -198,6 +198,8 @@ class ClaimStatusPublic(BaseModel):
     text: str
     claimant: str | None
     status: ClaimStatus
+    previous_status: ClaimStatus | None
+    status_changed_at: datetime | None
     contestedness: float
     lean: float
     verdict: VerdictBrief | None
@@ -218,6 +220,8 @@ class ClaimPublic(BaseModel):
     appeared_in: SourceRef | None
     tags: list[str]
     status: ClaimStatus
+    previous_status: ClaimStatus | None
+    status_changed_at: datetime | None
     lean: float
     contestedness: float
     explanation: dict[str, Any]

@@ -19,12 +19,29 @@ from service.settings import Settings
 MAX_ID = 2**31 - 1
 
 
-class BoundedInt(IntegerConverter):
-    """``<int:...>`` limited to ids the database can hold."""
+def _at_most(limit: int) -> str:
+    """A regex matching the decimal integers 1..limit written without leading zeros."""
+    digits = str(limit)
+    width = len(digits)
+    options = [rf"[1-9]\d{{0,{width - 2}}}"] if width > 1 else []
+    for i, digit in enumerate(digits):
+        low = 1 if i == 0 else 0
+        if int(digit) > low:
+            options.append(rf"{digits[:i]}[{low}-{int(digit) - 1}]\d{{{width - i - 1}}}")
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` limited to ids the database can hold.
+
+    The bound is in the regex, not in ``max``: werkzeug checks ``max`` only after it has
+    picked a rule, and when the path also has a rule for another method it then answers 405
+    (POST /claims/99999999999999999999/evidence would be "method not allowed"). A path the
+    regex refuses matches no rule at all, so every method gets 404.
+    """
+
+    regex = _at_most(MAX_ID)
 
 
 def create_app(settings: Settings | None = None, *, database: db.Database | None = None) -> Flask:

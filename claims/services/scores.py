@@ -82,6 +82,9 @@ def recompute(*, session: Session, claim: Claim) -> Claim:
         or abs(claim.lean - score.lean) > 1e-9
         or (claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals) != counts
     )
+    if claim.status != score.status:
+        claim.previous_status = claim.status
+        claim.status_changed_at = utcnow()
     claim.status = score.status
     claim.lean = score.lean
     claim.contestedness = score.contestedness

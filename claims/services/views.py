@@ -30,6 +30,10 @@ def utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return utc(value) if value is not None else None
+
+
 def source_refs(*, session: Session, source_ids: Sequence[int]) -> dict[int, SourceRef]:
     """Compact views of sources with their publisher's domain."""
     ids = sorted({i for i in source_ids if i is not None})
@@ -117,6 +121,8 @@ def claims_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimPub
                 appeared_in=sources.get(claim.appeared_in_id) if claim.appeared_in_id else None,
                 tags=tags[claim.id],
                 status=ClaimStatus(claim.status),
+                previous_status=claim.previous_status,
+                status_changed_at=_utc_or_none(claim.status_changed_at),
                 lean=round(claim.lean, 4),
                 contestedness=round(claim.contestedness, 4),
                 explanation=claim.explanation,
@@ -153,6 +159,8 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
             text=c.text,
             claimant=names.get(c.claimant_id) if c.claimant_id else None,
             status=ClaimStatus(c.status),
+            previous_status=c.previous_status,
+            status_changed_at=_utc_or_none(c.status_changed_at),
             contestedness=round(c.contestedness, 4),
             lean=round(c.lean, 4),
             verdict=_verdict_brief(verdicts.get(c.id)),
