@@ -8,15 +8,15 @@ a misspelt field is an error the client hears about, not a silently ignored wish
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from claims.models import ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
-from claims.text import has_forbidden_control_chars
 from sources.dates import parse_partial_date
 from sources.models import SourceKind
+from sources.sanitize import has_forbidden_control_chars
 
 LANGUAGE_RE = re.compile(r"^(und|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
 TAG_RE = re.compile(r"^[\w][\w .:-]{0,49}$")
@@ -426,7 +426,9 @@ class ClaimQuery(Input):
     contestedness_min: Annotated[float, Field(ge=0, le=1)] | None = None
     contestedness_max: Annotated[float, Field(ge=0, le=1)] | None = None
     language: Language | None = None
-    tag: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    tag: Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_clean_text)] | None = (
+        None
+    )
     since: datetime | None = Field(default=None, description="Changed at or after (ISO 8601).")
     include_retracted: bool = False
     sort: str | None = Field(
@@ -434,7 +436,17 @@ class ClaimQuery(Input):
         description="One of " + ", ".join(SORTS) + "; default relevance with q, else -updated_at.",
     )
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    cursor: Annotated[str, Field(max_length=500)] | None = None
+    cursor: Annotated[str, Field(max_length=500), AfterValidator(_clean_text)] | None = None
+
+    @field_validator("since")
+    @classmethod
+    def _since_in_utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("since is out of the representable range") from exc
 
     @model_validator(mode="after")
     def _coherent(self) -> ClaimQuery:
@@ -474,6 +486,6 @@ class ClaimantQuery(PageQuery):
 class SourceQuery(PageQuery):
     """Query string of GET /sources."""
 
-    publisher: Annotated[str, Field(min_length=1, max_length=253)] | None = Field(
-        default=None, description="Publisher domain, e.g. wired.com."
-    )
+    publisher: (
+        Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
+    ) = Field(default=None, description="Publisher domain, e.g. wired.com.")

@@ -20,8 +20,6 @@ import re
 import unicodedata
 
 __all__ = [
-    "find_control_characters",
-    "has_forbidden_control_chars",
     "normalise_claim",
     "normalise_name",
 ]
@@ -80,27 +78,3 @@ def normalise_claim(text: str) -> str:
 def normalise_name(name: str) -> str:
     """Fold a claimant name or alias for case-, accent- and punctuation-insensitive lookup."""
     return _fold(name)
-
-
-# --- control characters --------------------------------------------------------------------
-
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
-
-
-def _is_forbidden_control(char: str) -> bool:
-    code_point = ord(char)
-    # C0 (U+0000-U+001F, NUL included), DEL, and C1 (U+0080-U+009F); also lone surrogates,
-    # which JSON can smuggle in ("\ud800") and which no database can store as UTF-8.
-    if 0xD800 <= code_point <= 0xDFFF:
-        return True
-    return (code_point < 0x20 or 0x7F <= code_point <= 0x9F) and char not in _ALLOWED_CONTROLS
-
-
-def find_control_characters(text: str) -> list[int]:
-    """Positions of C0/C1 control characters other than tab, newline and carriage return."""
-    return [index for index, char in enumerate(text) if _is_forbidden_control(char)]
-
-
-def has_forbidden_control_chars(text: str) -> bool:
-    """Whether user text holds a control character it must not (NUL, C0 or C1 but tab/CR/LF)."""
-    return any(_is_forbidden_control(char) for char in text)

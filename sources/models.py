@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict, field_validator
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
 from sqlmodel import Field, SQLModel
+
+from sources.sanitize import has_forbidden_control_chars
 
 
 def utcnow() -> datetime:
     """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
     return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """The instant as an aware UTC datetime (SQLite hands back naive ones, stored as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class SourceKind(StrEnum):
@@ -75,6 +83,17 @@ class Source(SQLModel, table=True):
     notes: str | None = Field(default=None, sa_column=Column(Text))
 
 
+def _clean(value: str | None) -> str | None:
+    if value is not None and has_forbidden_control_chars(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Clean = AfterValidator(_clean)
+# Ids the database can hold (32-bit signed); larger numbers cannot name a record.
+SourceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
 class _Strict(SQLModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
 
@@ -83,16 +102,16 @@ class SourceCreate(_Strict):
     """What a client sends to record a source; creation by URL is idempotent."""
 
     url: str = Field(min_length=1, max_length=4096)
-    title: str | None = Field(default=None, max_length=500)
-    author: str | None = Field(default=None, max_length=300)
+    title: Annotated[str | None, Clean] = Field(default=None, max_length=500)
+    author: Annotated[str | None, Clean] = Field(default=None, max_length=300)
     published_on: str | None = Field(
         default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", max_length=10
     )
     kind: SourceKind = SourceKind.secondary
-    publisher_name: str | None = Field(
+    publisher_name: Annotated[str | None, Clean] = Field(
         default=None, max_length=200, description="Defaults to the URL's domain."
     )
-    cites: list[int] = Field(
+    cites: list[SourceId] = Field(
         default_factory=list, max_length=50, description="Ids of upstream sources it relies on."
     )
 
@@ -107,11 +126,11 @@ class SourceCreate(_Strict):
 class SourceUpdate(_Strict):
     """Fields a person may correct on a source; every field optional."""
 
-    title: str | None = Field(default=None, max_length=500)
-    author: str | None = Field(default=None, max_length=300)
+    title: Annotated[str | None, Clean] = Field(default=None, max_length=500)
+    author: Annotated[str | None, Clean] = Field(default=None, max_length=300)
     published_on: str | None = Field(default=None, max_length=10)
     kind: SourceKind | None = None
-    cites: list[int] | None = Field(default=None, max_length=50)
+    cites: list[SourceId] | None = Field(default=None, max_length=50)
 
 
 class PublisherPublic(SQLModel):

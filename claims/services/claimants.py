@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from claims.errors import Conflict, NotFound
+from claims.errors import Conflict, InvalidRequest, NotFound
 from claims.models import Claimant, ClaimantAlias, ClaimantKind
 from claims.policy import Action, Actor, require
 from claims.schemas import ClaimantCreate, ClaimantPublic, ClaimantUpdate
 from claims.services import history
 from claims.text import normalise_name
-from sources.models import utcnow
+from sources.models import as_utc, utcnow
 
 
 def get_claimant(*, session: Session, claimant_id: int) -> Claimant:
@@ -91,7 +91,7 @@ def update_claimant(
         data["name_norm"] = normalise_name(data["name"])
     for field in ("name", "kind"):
         if field in data and data[field] is None:
-            raise Conflict(f"{field} cannot be cleared")
+            raise InvalidRequest(f"{field} cannot be cleared", field=field)
     claimant.sqlmodel_update(data)
     claimant.updated_at = utcnow()
     session.add(claimant)
@@ -130,15 +130,24 @@ def aliases_of(*, session: Session, claimant_ids: list[int]) -> dict[int, list[s
 
 def to_public(*, session: Session, claimant: Claimant) -> ClaimantPublic:
     """The API view of a claimant."""
-    assert claimant.id is not None
-    return ClaimantPublic(
-        id=claimant.id,
-        name=claimant.name,
-        kind=ClaimantKind(claimant.kind),
-        role=claimant.role,
-        aliases=aliases_of(session=session, claimant_ids=[claimant.id])[claimant.id],
-        created_at=claimant.created_at,
-    )
+    return many_to_public(session=session, claimants=[claimant])[0]
+
+
+def many_to_public(*, session: Session, claimants: list[Claimant]) -> list[ClaimantPublic]:
+    """API views of several claimants, their aliases fetched in one query."""
+    aliases = aliases_of(session=session, claimant_ids=[c.id for c in claimants if c.id])
+    return [
+        ClaimantPublic(
+            id=c.id,
+            name=c.name,
+            kind=ClaimantKind(c.kind),
+            role=c.role,
+            aliases=aliases[c.id],
+            created_at=as_utc(c.created_at),
+        )
+        for c in claimants
+        if c.id is not None
+    ]
 
 
 def list_claimants(

@@ -10,7 +10,7 @@ from claims.policy import Action, Actor, require
 from claims.schemas import EvidenceCreate
 from claims.services import history, scores
 from claims.services.ledger import get_claim
-from sources.errors import SourceNotFound
+from sources.errors import InvalidSource, SourceNotFound
 from sources.models import Source, SourceCreate, SourceKind, utcnow
 from sources.service import create_source, get_source
 
@@ -103,11 +103,14 @@ def _source(*, session: Session, evidence_in: EvidenceCreate, actor: Actor) -> S
         except SourceNotFound as exc:
             raise NotFound("source", evidence_in.source_id, field="source_id") from exc
     assert evidence_in.source_url is not None
-    source, _ = create_source(
-        session=session,
-        source_in=SourceCreate(
-            url=evidence_in.source_url, kind=evidence_in.source_kind or SourceKind.secondary
-        ),
-        actor_name=actor.name,
-    )
+    try:
+        source, _ = create_source(
+            session=session,
+            source_in=SourceCreate(
+                url=evidence_in.source_url, kind=evidence_in.source_kind or SourceKind.secondary
+            ),
+            actor_name=actor.name,
+        )
+    except InvalidSource as exc:
+        raise InvalidRequest(str(exc), field="source_url") from exc
     return source

@@ -19,9 +19,11 @@ from claims.policy import Action, Actor, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
 from claims.services import claimants, history, scores
 from claims.text import normalise_claim
-from sources.errors import SourceNotFound
+from sources.errors import InvalidSource, SourceNotFound
 from sources.models import SourceCreate, utcnow
 from sources.service import create_source, get_source
+
+MAX_ID = 2**31 - 1
 
 
 def get_claim(*, session: Session, claim_id: int) -> Claim:
@@ -133,7 +135,7 @@ def update_claim(
         if field in data and data[field] is None:
             raise InvalidRequest(f"{field} cannot be null", field=field)
     if "claimant_id" in data and data["claimant_id"] is not None:
-        claimants.get_claimant(session=session, claimant_id=data["claimant_id"])
+        _claimant_exists(session=session, claimant_id=data["claimant_id"])
     if "appeared_in_id" in data and data["appeared_in_id"] is not None:
         _appeared_in_id(session=session, source_id=data["appeared_in_id"], url=None, actor=actor)
     before: dict[str, Any] = {k: getattr(claim, k) for k in data}
@@ -257,13 +259,20 @@ def _texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
 
 def _claimant_id(*, session: Session, claim_in: ClaimCreate, actor: Actor) -> int | None:
     if claim_in.claimant_id is not None:
-        claimants.get_claimant(session=session, claimant_id=claim_in.claimant_id)
+        _claimant_exists(session=session, claimant_id=claim_in.claimant_id)
         return claim_in.claimant_id
     if claim_in.claimant_name is not None:
         return claimants.resolve_or_create(
             session=session, name=claim_in.claimant_name, actor=actor
         ).id
     return None
+
+
+def _claimant_exists(*, session: Session, claimant_id: int) -> None:
+    try:
+        claimants.get_claimant(session=session, claimant_id=claimant_id)
+    except NotFound as exc:
+        raise NotFound("claimant", claimant_id, field="claimant_id") from exc
 
 
 def _appeared_in_id(
@@ -276,9 +285,12 @@ def _appeared_in_id(
             raise NotFound("source", source_id, field="appeared_in_id") from exc
         return source_id
     if url is not None:
-        source, _ = create_source(
-            session=session, source_in=SourceCreate(url=url), actor_name=actor.name
-        )
+        try:
+            source, _ = create_source(
+                session=session, source_in=SourceCreate(url=url), actor_name=actor.name
+            )
+        except InvalidSource as exc:
+            raise InvalidRequest(str(exc), field="appeared_in_url") from exc
         return source.id
     return None
 
@@ -315,8 +327,7 @@ def _filters(*, session: Session, query: ClaimQuery) -> tuple[list[Any], dict[in
         tagged = select(ClaimTag.claim_id).where(ClaimTag.tag == query.tag.strip().lower())
         conditions.append(col(Claim.id).in_(tagged))
     if query.since is not None:
-        since = query.since if query.since.tzinfo else query.since.replace(tzinfo=UTC)
-        conditions.append(Claim.updated_at >= since.astimezone(UTC))
+        conditions.append(Claim.updated_at >= query.since)
     if query.q is not None:
         choices = (
             live_texts(session=session)
@@ -368,19 +379,29 @@ def _encode_cursor(sort: str, value: Any, last_id: int | None) -> str:
 
 
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    """The (sort value, last id) a cursor carries; anything not issued by us is a 422."""
+    forged = InvalidRequest("cursor is not one this service issued", field="cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, value, last_id = json.loads(raw)
     except (ValueError, binascii.Error, TypeError) as exc:
-        raise InvalidRequest("cursor is not one this service issued", field="cursor") from exc
-    if cursor_sort != sort or not isinstance(last_id, int):
+        raise forged from exc
+    if cursor_sort != sort:
         raise InvalidRequest("cursor belongs to another sort order", field="cursor")
+    if type(last_id) is not int or not 0 <= last_id <= MAX_ID:
+        raise forged
     field = sort.lstrip("-")
-    try:
-        if field in ("updated_at", "created_at"):
+    if field in ("updated_at", "created_at"):
+        if not isinstance(value, str):
+            raise forged
+        try:
             return datetime.fromisoformat(value).replace(tzinfo=UTC), last_id
-        if field == "contestedness":
-            return float(value), last_id
-        return int(value), last_id
-    except (ValueError, TypeError) as exc:
-        raise InvalidRequest("cursor is not one this service issued", field="cursor") from exc
+        except ValueError as exc:
+            raise forged from exc
+    if field == "contestedness":
+        if type(value) not in (int, float) or not 0.0 <= value <= 1.0:
+            raise forged
+        return float(value), last_id
+    if type(value) is not int or not 0 <= value <= MAX_ID:
+        raise forged
+    return value, last_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -22,12 +22,9 @@ from claims.schemas import (
 from claims.services.claimants import aliases_of
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
-from sources.models import Publisher, Source, SourceKind
+from sources.models import Publisher, Source, SourceKind, as_utc
 
-
-def utc(value: datetime) -> datetime:
-    """The instant as an aware UTC datetime (SQLite hands back naive ones)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+utc = as_utc
 
 
 def _utc_or_none(value: datetime | None) -> datetime | None:

@@ -9,11 +9,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from claims.text import (
-    find_control_characters,
-    has_forbidden_control_chars,
     normalise_claim,
     normalise_name,
 )
+from sources.sanitize import find_control_characters, has_forbidden_control_chars
 
 # --- normalise_claim ---------------------------------------------------------------------------
 
