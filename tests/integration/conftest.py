@@ -1,0 +1,237 @@
+"""Factories and helpers for the API's integration tests.
+
+Factories create records through the ledger's services, as a program would, then commit: the
+test's outer transaction is still rolled back at its end. Each factory returns a callable so a
+test says only what matters to it (``make_claim(text=...)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, func, select
+from sqlmodel import Session, SQLModel
+from werkzeug.test import TestResponse
+
+from claims.models import Claim, Claimant, Evidence, Relation, Verdict
+from claims.policy import Actor
+from claims.schemas import (
+    ClaimantCreate,
+    ClaimCreate,
+    EvidenceCreate,
+    RelationCreate,
+    VerdictCreate,
+)
+from claims.services import claimants, evidence, ledger, relations, verdicts
+from service.demo import load_demo
+from sources.models import Source, SourceCreate
+from sources.service import create_source
+
+API = "/api/v1"
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+# The ledger's tables: a failed write must leave every one of them as it was.
+LEDGER_TABLES = (
+    "claim",
+    "claim_tag",
+    "claimant",
+    "claimant_alias",
+    "publisher",
+    "source",
+    "source_cite",
+    "evidence",
+    "relation",
+    "verdict",
+    "revision",
+)
+
+
+@pytest.fixture
+def make_claimant(session: Session, editor: Actor) -> Callable[..., Claimant]:
+    """``make_claimant(name=..., aliases=[...])`` -> a committed Claimant."""
+
+    def make(
+        name: str = "Ada Example", *, aliases: Sequence[str] = (), kind: str = "person"
+    ) -> Claimant:
+        claimant = claimants.create_claimant(
+            session=session,
+            claimant_in=ClaimantCreate(name=name, aliases=list(aliases), kind=kind),
+            actor=editor,
+        )
+        session.commit()
+        return claimant
+
+    return make
+
+
+@pytest.fixture
+def make_source(session: Session, editor: Actor) -> Callable[..., Source]:
+    """``make_source(url=..., kind=..., cites=[...])`` -> a committed Source."""
+
+    def make(
+        url: str = "https://news.example/story",
+        *,
+        kind: str = "secondary",
+        cites: Sequence[int] = (),
+        title: str | None = None,
+    ) -> Source:
+        source, _ = create_source(
+            session=session,
+            source_in=SourceCreate(url=url, kind=kind, cites=list(cites), title=title),
+            actor_name=editor.name,
+        )
+        session.commit()
+        return source
+
+    return make
+
+
+@pytest.fixture
+def make_claim(session: Session, editor: Actor) -> Callable[..., Claim]:
+    """``make_claim(text=...)`` -> a committed Claim (near-duplicates allowed)."""
+
+    def make(
+        text: str = "The river rose three metres overnight.",
+        *,
+        claimant_id: int | None = None,
+        claimant_name: str | None = None,
+        language: str = "und",
+        tags: Sequence[str] = (),
+        said_on: str | None = None,
+        updated_at: datetime | None = None,
+    ) -> Claim:
+        claim = ledger.create_claim(
+            session=session,
+            claim_in=ClaimCreate(
+                text=text,
+                claimant_id=claimant_id,
+                claimant_name=claimant_name,
+                language=language,
+                tags=list(tags),
+                said_on=said_on,
+            ),
+            actor=editor,
+            allow_duplicate=True,
+        )
+        if updated_at is not None:
+            claim.updated_at = updated_at
+            session.add(claim)
+        session.commit()
+        return claim
+
+    return make
+
+
+@pytest.fixture
+def make_evidence(session: Session, editor: Actor) -> Callable[..., Evidence]:
+    """``make_evidence(claim, source, stance=...)`` -> committed Evidence (claim rescored)."""
+
+    def make(
+        claim: Claim, source: Source, *, stance: str = "supports", quote: str = "as quoted"
+    ) -> Evidence:
+        assert claim.id is not None and source.id is not None
+        item = evidence.add_evidence(
+            session=session,
+            claim_id=claim.id,
+            evidence_in=EvidenceCreate(source_id=source.id, stance=stance, quote=quote),
+            actor=editor,
+        )
+        session.commit()
+        return item
+
+    return make
+
+
+@pytest.fixture
+def make_relation(session: Session, editor: Actor) -> Callable[..., Relation]:
+    """``make_relation(subject, "rebuts", object)`` -> a committed Relation."""
+
+    def make(subject: Claim, kind: str, obj: Claim, *, first_hand: bool = False) -> Relation:
+        assert subject.id is not None and obj.id is not None
+        relation = relations.add_relation(
+            session=session,
+            claim_id=subject.id,
+            relation_in=RelationCreate(kind=kind, object_id=obj.id, first_hand=first_hand),
+            actor=editor,
+        )
+        session.commit()
+        return relation
+
+    return make
+
+
+@pytest.fixture
+def make_verdict(session: Session, editor: Actor) -> Callable[..., Verdict]:
+    """``make_verdict(claim, rating=...)`` -> a committed Verdict."""
+
+    def make(claim: Claim, *, rating: str = "mixed", rationale: str = "Because.") -> Verdict:
+        assert claim.id is not None
+        verdict = verdicts.add_verdict(
+            session=session,
+            claim_id=claim.id,
+            verdict_in=VerdictCreate(rating=rating, rationale=rationale),
+            actor=editor,
+        )
+        session.commit()
+        return verdict
+
+    return make
+
+
+@pytest.fixture
+def demo(session: Session) -> Callable[[], str]:
+    """``demo()`` loads the worked example through the services and commits."""
+
+    def load() -> str:
+        report = load_demo(session=session)
+        session.commit()
+        return report
+
+    return load
+
+
+@pytest.fixture
+def table_counts(connection: Connection) -> Callable[..., dict[str, int]]:
+    """``table_counts()`` -> rows per ledger table; ``table_counts(every=True)``: every table."""
+
+    def count(*, every: bool = False) -> dict[str, int]:
+        tables = [t.name for t in SQLModel.metadata.sorted_tables] if every else list(LEDGER_TABLES)
+        return {
+            name: connection.execute(
+                select(func.count()).select_from(SQLModel.metadata.tables[name])
+            ).scalar_one()
+            for name in tables
+        }
+
+    return count
+
+
+@pytest.fixture
+def problem() -> Callable[..., dict[str, Any]]:
+    """``problem(response, 422)`` checks an RFC 9457 answer and returns its body."""
+
+    def check(response: TestResponse, status: int) -> dict[str, Any]:
+        assert response.status_code == status, response.get_data(as_text=True)
+        assert response.mimetype == "application/problem+json"
+        assert response.headers.get("Access-Control-Allow-Origin") == "*"
+        body: dict[str, Any] = response.get_json()
+        assert set(body) >= PROBLEM_KEYS, body
+        assert body["status"] == status
+        assert body["type"].startswith("https://")
+        assert body["title"] and body["detail"]
+        return body
+
+    return check
+
+
+@pytest.fixture
+def post_claim(client: FlaskClient, auth: Callable[..., dict[str, str]]) -> Callable[..., Any]:
+    """``post_claim({"text": ...}, role="contributor")`` -> the API's response."""
+
+    def post(body: dict[str, Any], *, role: str = "contributor", **params: str) -> TestResponse:
+        return client.post(f"{API}/claims", json=body, headers=auth(role), query_string=params)
+
+    return post

@@ -1,0 +1,758 @@
+"""What hangs on a claim, through the app: evidence, relations, verdicts and the history."""
+
+from __future__ import annotations
+
+import pytest
+
+API = "/api/v1"
+
+
+def evidence_url(claim_id: int) -> str:
+    return f"{API}/claims/{claim_id}/evidence"
+
+
+def relations_url(claim_id: int) -> str:
+    return f"{API}/claims/{claim_id}/relations"
+
+
+def verdicts_url(claim_id: int) -> str:
+    return f"{API}/claims/{claim_id}/verdicts"
+
+
+def status_of(client, claim_id: int) -> dict:
+    response = client.get(f"{API}/claims/{claim_id}/status")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+# ---- evidence -----------------------------------------------------------------------------
+
+
+def test_evidence_by_source_id_is_recorded_and_listed(client, make_claim, make_source, auth):
+    claim = make_claim("The bakery sells 900 loaves a day.")
+    source = make_source("https://bread.example/report", title="Bread report")
+
+    response = client.post(
+        evidence_url(claim.id),
+        json={
+            "source_id": source.id,
+            "stance": "supports",
+            "quote": "  nine hundred loaves, every single day  ",
+            "note": "Page 2.",
+        },
+        headers=auth(),
+    )
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    item = response.get_json()
+    assert item["claim_id"] == claim.id
+    assert item["source"] == {
+        "id": source.id,
+        "url": "https://bread.example/report",
+        "title": "Bread report",
+        "kind": "secondary",
+        "publisher": "bread.example",
+    }
+    assert item["stance"] == "supports"
+    assert item["quote"] == "nine hundred loaves, every single day"
+    assert item["note"] == "Page 2."
+    assert item["added_by"] == "token:test-contributor"
+    assert item["retracted_at"] is None
+    listed = client.get(evidence_url(claim.id)).get_json()
+    assert listed["count"] == 1
+    assert listed["data"] == [item]
+    assert status_of(client, claim.id)["counts"]["supporting"] == 1
+
+
+def test_evidence_by_url_records_the_source_once_whatever_the_tracking(
+    client, make_claim, auth, table_counts
+):
+    claim = make_claim("The canal reopens in April.")
+    before = table_counts()["source"]
+
+    first = client.post(
+        evidence_url(claim.id),
+        json={
+            "source_url": "https://Canal.example/news/reopening",
+            "source_kind": "primary",
+            "stance": "supports",
+            "quote": "reopens in April",
+        },
+        headers=auth(),
+    )
+    second = client.post(
+        evidence_url(claim.id),
+        json={
+            "source_url": "https://canal.example/news/reopening?utm_source=tw&utm_medium=x#para3",
+            "stance": "mentions",
+            "quote": "April",
+        },
+        headers=auth(),
+    )
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    one, two = first.get_json()["source"], second.get_json()["source"]
+    assert one["id"] == two["id"]
+    assert one["url"] == "https://canal.example/news/reopening"
+    assert one["kind"] == "primary"
+    assert table_counts()["source"] == before + 1
+
+
+def test_a_primary_refutation_against_a_secondary_report_makes_a_claim_contested(
+    client, make_claim, make_source, auth
+):
+    claim = make_claim("The minister resigned on Tuesday.")
+    report = make_source("https://tabloid.example/minister", kind="secondary")
+    statement = make_source("https://ministry.example/statement", kind="primary")
+
+    supported = client.post(
+        evidence_url(claim.id),
+        json={"source_id": report.id, "stance": "supports", "quote": "resigned Tuesday"},
+        headers=auth(),
+    ).get_json()
+    assert status_of(client, claim.id)["status"] == "supported"
+    refuted = client.post(
+        evidence_url(claim.id),
+        json={"source_id": statement.id, "stance": "refutes", "quote": "has not resigned"},
+        headers=auth(),
+    ).get_json()
+
+    body = client.get(f"{API}/claims/{claim.id}").get_json()
+    assert body["status"] == "contested"
+    assert body["contestedness"] == 0.75
+    assert body["counts"] == {"supporting": 1, "refuting": 1, "mentioning": 0, "rebuttals": 0}
+    reasons = {c["key"]: c["reason"] for c in body["explanation"]["contributions"]}
+    assert reasons == {
+        f"evidence:{supported['id']}": "secondary source supports it: weight 0.60",
+        f"evidence:{refuted['id']}": "primary source refutes it: weight 1.00",
+    }
+
+
+def test_evidence_copied_from_one_origin_counts_once(client, make_claim, make_source, auth):
+    claim = make_claim("The airport handled 30 million passengers.")
+    wire = make_source("https://wire.example/airport")
+    copies = [make_source(f"https://outlet{n}.example/airport", cites=[wire.id]) for n in range(3)]
+
+    for source in [wire, *copies]:
+        client.post(
+            evidence_url(claim.id),
+            json={"source_id": source.id, "stance": "supports", "quote": "30 million"},
+            headers=auth(),
+        )
+
+    explanation = client.get(f"{API}/claims/{claim.id}").get_json()["explanation"]
+    assert explanation["support"] == 0.6
+    counted = [c for c in explanation["contributions"] if c["counted"] > 0]
+    assert len(counted) == 1
+    assert len(explanation["contributions"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"source_id": 2_000_000_000, "stance": "supports", "quote": "q"}, "source_id"),
+        ({"source_url": "ftp://files.example/x", "stance": "supports", "quote": "q"}, "source_url"),
+        ({"source_url": "https://x.example/a", "stance": "agrees", "quote": "q"}, "stance"),
+        ({"source_url": "https://x.example/a", "stance": "supports"}, "quote"),
+        ({"source_url": "https://x.example/a", "stance": "supports", "quote": "   "}, "quote"),
+        (
+            {
+                "source_url": "https://x.example/a",
+                "source_kind": "quaternary",
+                "stance": "supports",
+                "quote": "q",
+            },
+            "source_kind",
+        ),
+    ],
+)
+def test_invalid_evidence_gets_422_naming_the_field_and_writes_nothing(
+    client, make_claim, auth, problem, table_counts, body, field
+):
+    claim = make_claim("The zoo has two pandas.")
+    before = table_counts()
+
+    answer = problem(client.post(evidence_url(claim.id), json=body, headers=auth()), 422)
+
+    assert table_counts() == before
+    assert field in [e["field"] for e in answer["errors"]]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"stance": "supports", "quote": "q"},
+        {"source_id": 1, "source_url": "https://x.example/a", "stance": "supports", "quote": "q"},
+    ],
+)
+def test_evidence_names_exactly_one_source(client, make_claim, auth, problem, table_counts, body):
+    claim = make_claim("The zoo has three pandas.")
+    before = table_counts()
+
+    problem(client.post(evidence_url(claim.id), json=body, headers=auth()), 422)
+
+    assert table_counts() == before
+
+
+def test_evidence_on_an_unknown_claim_gets_404_and_writes_nothing(
+    client, auth, problem, table_counts
+):
+    before = table_counts()
+
+    problem(
+        client.post(
+            evidence_url(2_000_000_000),
+            json={"source_url": "https://new.example/a", "stance": "supports", "quote": "q"},
+            headers=auth(),
+        ),
+        404,
+    )
+
+    assert table_counts() == before
+    problem(client.get(evidence_url(2_000_000_000)), 404)
+
+
+def test_evidence_on_a_retracted_claim_gets_422_and_records_no_source(
+    client, make_claim, auth, problem, table_counts
+):
+    claim = make_claim("The pier will be rebuilt.")
+    client.post(f"{API}/claims/{claim.id}/retract", json={"reason": "x"}, headers=auth("editor"))
+    before = table_counts()
+
+    problem(
+        client.post(
+            evidence_url(claim.id),
+            json={"source_url": "https://pier.example/a", "stance": "supports", "quote": "q"},
+            headers=auth(),
+        ),
+        422,
+    )
+
+    assert table_counts() == before
+
+
+def test_adding_evidence_needs_a_token(client, make_claim, make_source, problem, table_counts):
+    claim = make_claim("The tower is 300 metres tall.")
+    source = make_source("https://tower.example/facts")
+    before = table_counts()
+
+    response = client.post(
+        evidence_url(claim.id), json={"source_id": source.id, "stance": "supports", "quote": "q"}
+    )
+
+    problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert table_counts() == before
+
+
+def test_an_editor_retracts_evidence_and_the_claim_is_rescored(
+    client, make_claim, make_source, make_evidence, auth
+):
+    claim = make_claim("The lake froze in March.")
+    kept = make_evidence(claim, make_source("https://weather.example/lake"), stance="supports")
+    wrong = make_evidence(
+        claim, make_source("https://almanac.example/lake", kind="primary"), stance="refutes"
+    )
+    assert status_of(client, claim.id)["status"] == "contested"
+
+    response = client.post(
+        f"{evidence_url(claim.id)}/{wrong.id}/retract",
+        json={"reason": "Wrong lake."},
+        headers=auth("editor"),
+    )
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["retracted_at"] is not None
+    assert response.get_json()["retraction_reason"] == "Wrong lake."
+    status = status_of(client, claim.id)
+    assert status["status"] == "supported"
+    assert status["counts"]["refuting"] == 0
+    listed = client.get(evidence_url(claim.id)).get_json()["data"]
+    assert [(e["id"], e["retracted_at"] is None) for e in listed] == [
+        (kept.id, True),
+        (wrong.id, False),
+    ]
+    keys = [
+        c["key"]
+        for c in client.get(f"{API}/claims/{claim.id}").get_json()["explanation"]["contributions"]
+    ]
+    assert keys == [f"evidence:{kept.id}"]
+
+
+def test_a_contributor_may_not_retract_evidence(
+    client, make_claim, make_source, make_evidence, auth, problem, table_counts
+):
+    claim = make_claim("The lake froze in April.")
+    item = make_evidence(claim, make_source("https://weather.example/april"))
+    before = table_counts()
+
+    problem(
+        client.post(
+            f"{evidence_url(claim.id)}/{item.id}/retract",
+            json={"reason": "no"},
+            headers=auth("contributor"),
+        ),
+        403,
+    )
+
+    assert table_counts() == before
+
+
+def test_retracting_evidence_twice_gets_422(
+    client, make_claim, make_source, make_evidence, auth, problem
+):
+    claim = make_claim("The lake froze in May.")
+    item = make_evidence(claim, make_source("https://weather.example/may"))
+    url = f"{evidence_url(claim.id)}/{item.id}/retract"
+    assert client.post(url, json={"reason": "one"}, headers=auth("editor")).status_code == 200
+
+    problem(client.post(url, json={"reason": "two"}, headers=auth("editor")), 422)
+
+
+def test_evidence_of_another_claim_cannot_be_retracted_through_this_one(
+    client, make_claim, make_source, make_evidence, auth, problem
+):
+    claim = make_claim("The lake froze in June.")
+    other = make_claim("The river froze in June.")
+    item = make_evidence(other, make_source("https://weather.example/june"))
+
+    problem(
+        client.post(
+            f"{evidence_url(claim.id)}/{item.id}/retract",
+            json={"reason": "x"},
+            headers=auth("editor"),
+        ),
+        404,
+    )
+
+
+# ---- relations ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bonus_and_rebuttal(make_claim, make_claimant, make_source, make_evidence):
+    """Altman's claim backed by a secondary report, and Bosworth's rebuttal, not yet linked."""
+    altman = make_claimant("Sam Altman", aliases=["Ultraman"])
+    bosworth = make_claimant("Andrew Bosworth", aliases=["Boz"])
+    bonus = make_claim(
+        "Meta used 100 million dollar signing bonuses to poach talent.", claimant_id=altman.id
+    )
+    make_evidence(bonus, make_source("https://wired.example/offers"), stance="supports")
+    rebuttal = make_claim(
+        "The 100 million dollar signing bonus claim is an exaggeration.", claimant_id=bosworth.id
+    )
+    return bonus, rebuttal
+
+
+def test_a_first_hand_rebuttal_makes_the_rebutted_claim_contested(client, bonus_and_rebuttal, auth):
+    bonus, rebuttal = bonus_and_rebuttal
+    assert status_of(client, bonus.id)["status"] == "supported"
+
+    response = client.post(
+        relations_url(rebuttal.id),
+        json={"kind": "rebuts", "object_id": bonus.id, "first_hand": True, "note": "CTO"},
+        headers=auth(),
+    )
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    relation = response.get_json()
+    assert (relation["subject_id"], relation["object_id"]) == (rebuttal.id, bonus.id)
+    assert (relation["kind"], relation["direction"], relation["first_hand"]) == (
+        "rebuts",
+        "outgoing",
+        True,
+    )
+    assert relation["other_claim"]["id"] == bonus.id
+    assert relation["other_claim"]["status"] == "contested"
+    assert relation["added_by"] == "token:test-contributor"
+    body = client.get(f"{API}/claims/{bonus.id}").get_json()
+    assert body["status"] == "contested"
+    assert body["counts"]["rebuttals"] == 1
+    rebuttal_part = [
+        c for c in body["explanation"]["contributions"] if c["key"] == f"relation:{relation['id']}"
+    ]
+    assert rebuttal_part == [
+        {
+            "key": f"relation:{relation['id']}",
+            "label": "Andrew Bosworth",
+            "stance": "refutes",
+            "kind": "primary",
+            "via": "rebuttal",
+            "origin": rebuttal_part[0]["origin"],
+            "weight": 1.0,
+            "counted": 1.0,
+            "reason": "primary rebuttal refutes it: weight 1.00",
+        }
+    ]
+    assert status_of(client, rebuttal.id)["status"] == "unsourced"
+
+
+def test_a_relation_is_listed_from_both_claims_with_its_direction(client, bonus_and_rebuttal, auth):
+    bonus, rebuttal = bonus_and_rebuttal
+    created = client.post(
+        relations_url(bonus.id),
+        json={"kind": "rebuts", "subject_id": rebuttal.id, "first_hand": True},
+        headers=auth(),
+    ).get_json()
+
+    from_subject = client.get(relations_url(rebuttal.id)).get_json()
+    from_object = client.get(relations_url(bonus.id)).get_json()
+
+    assert created["direction"] == "incoming"
+    assert from_subject["count"] == from_object["count"] == 1
+    outgoing, incoming = from_subject["data"][0], from_object["data"][0]
+    assert outgoing["id"] == incoming["id"] == created["id"]
+    assert (outgoing["direction"], outgoing["other_claim"]["id"]) == ("outgoing", bonus.id)
+    assert (incoming["direction"], incoming["other_claim"]["id"]) == ("incoming", rebuttal.id)
+    assert (incoming["subject_id"], incoming["object_id"]) == (rebuttal.id, bonus.id)
+
+
+def test_a_claim_cannot_relate_to_itself(client, make_claim, auth, problem, table_counts):
+    claim = make_claim("Self-reference is forbidden.")
+    before = table_counts()
+
+    body = problem(
+        client.post(
+            relations_url(claim.id),
+            json={"kind": "supports", "object_id": claim.id},
+            headers=auth(),
+        ),
+        422,
+    )
+
+    assert table_counts() == before
+    assert [e["field"] for e in body["errors"]] == ["object_id"]
+
+
+def test_the_same_relation_twice_gets_409(client, bonus_and_rebuttal, auth, problem, table_counts):
+    bonus, rebuttal = bonus_and_rebuttal
+    body = {"kind": "rebuts", "object_id": bonus.id}
+    assert client.post(relations_url(rebuttal.id), json=body, headers=auth()).status_code == 201
+    before = table_counts()
+
+    problem(client.post(relations_url(rebuttal.id), json=body, headers=auth()), 409)
+
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize("side", ["object_id", "subject_id"])
+def test_a_relation_to_an_unknown_claim_gets_422_naming_the_field(
+    client, make_claim, auth, problem, table_counts, side
+):
+    claim = make_claim("Related to nothing.")
+    before = table_counts()
+
+    body = problem(
+        client.post(
+            relations_url(claim.id), json={"kind": "supports", side: 2_000_000_000}, headers=auth()
+        ),
+        422,
+    )
+
+    assert table_counts() == before
+    assert [e["field"] for e in body["errors"]] == [side]
+
+
+def test_a_relation_on_an_unknown_claim_gets_404(client, make_claim, auth, problem):
+    other = make_claim("A real claim.")
+    problem(
+        client.post(
+            relations_url(2_000_000_000),
+            json={"kind": "rebuts", "object_id": other.id},
+            headers=auth(),
+        ),
+        404,
+    )
+    problem(client.get(relations_url(2_000_000_000)), 404)
+
+
+def test_a_relation_to_a_retracted_claim_gets_422(client, make_claim, auth, problem):
+    claim = make_claim("Live claim.")
+    gone = make_claim("Withdrawn claim.")
+    client.post(f"{API}/claims/{gone.id}/retract", json={"reason": "x"}, headers=auth("editor"))
+
+    problem(
+        client.post(
+            relations_url(claim.id), json={"kind": "rebuts", "object_id": gone.id}, headers=auth()
+        ),
+        422,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "contradicts", "object_id": 1},
+        {"kind": "rebuts"},
+        {"kind": "rebuts", "object_id": 1, "subject_id": 2},
+        {"kind": "rebuts", "object_id": 1, "first_hand": "very"},
+    ],
+)
+def test_a_malformed_relation_gets_422(client, make_claim, auth, problem, table_counts, body):
+    claim = make_claim("Shapes of relations.")
+    before = table_counts()
+
+    problem(client.post(relations_url(claim.id), json=body, headers=auth()), 422)
+
+    assert table_counts() == before
+
+
+def test_an_editor_retracts_a_relation_and_the_object_is_rescored(
+    client, bonus_and_rebuttal, make_relation, auth
+):
+    bonus, rebuttal = bonus_and_rebuttal
+    relation = make_relation(rebuttal, "rebuts", bonus, first_hand=True)
+    assert status_of(client, bonus.id)["status"] == "contested"
+
+    response = client.post(
+        f"{relations_url(rebuttal.id)}/{relation.id}/retract",
+        json={"reason": "Misquoted."},
+        headers=auth("editor"),
+    )
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["retracted_at"] is not None
+    status = status_of(client, bonus.id)
+    assert status["status"] == "supported"
+    assert status["counts"]["rebuttals"] == 0
+    listed = client.get(relations_url(bonus.id)).get_json()["data"]
+    assert [r["retracted_at"] is not None for r in listed] == [True]
+
+
+def test_a_contributor_may_not_retract_a_relation(
+    client, bonus_and_rebuttal, make_relation, auth, problem, table_counts
+):
+    bonus, rebuttal = bonus_and_rebuttal
+    relation = make_relation(rebuttal, "rebuts", bonus)
+    before = table_counts()
+
+    problem(
+        client.post(
+            f"{relations_url(bonus.id)}/{relation.id}/retract",
+            json={"reason": "x"},
+            headers=auth("contributor"),
+        ),
+        403,
+    )
+
+    assert table_counts() == before
+
+
+def test_retracting_a_relation_twice_gets_422(
+    client, bonus_and_rebuttal, make_relation, auth, problem
+):
+    bonus, rebuttal = bonus_and_rebuttal
+    relation = make_relation(rebuttal, "rebuts", bonus)
+    url = f"{relations_url(bonus.id)}/{relation.id}/retract"
+    assert client.post(url, json={"reason": "one"}, headers=auth("editor")).status_code == 200
+
+    problem(client.post(url, json={"reason": "two"}, headers=auth("editor")), 422)
+
+
+def test_a_relation_cannot_be_retracted_through_an_unrelated_claim(
+    client, bonus_and_rebuttal, make_claim, make_relation, auth, problem
+):
+    bonus, rebuttal = bonus_and_rebuttal
+    relation = make_relation(rebuttal, "rebuts", bonus)
+    stranger = make_claim("Unrelated claim.")
+
+    problem(
+        client.post(
+            f"{relations_url(stranger.id)}/{relation.id}/retract",
+            json={"reason": "x"},
+            headers=auth("editor"),
+        ),
+        404,
+    )
+
+
+# ---- verdicts -----------------------------------------------------------------------------
+
+
+def test_an_editor_gives_a_verdict_shown_beside_the_computed_status(
+    client, make_claim, make_source, make_evidence, auth
+):
+    claim = make_claim("The metro carries a million riders a day.")
+    make_evidence(claim, make_source("https://metro.example/stats", kind="primary"))
+
+    response = client.post(
+        verdicts_url(claim.id),
+        json={"rating": "false", "rationale": "Ridership is 600,000."},
+        headers=auth("editor"),
+    )
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    verdict = response.get_json()
+    assert verdict["rating"] == "false"
+    assert (verdict["rating_value"], verdict["alternate_name"]) == (1, "False")
+    assert verdict["rationale"] == "Ridership is 600,000."
+    assert verdict["editor"] == "token:test-editor"
+    assert verdict["superseded_at"] is None
+    claim_view = client.get(f"{API}/claims/{claim.id}").get_json()
+    assert claim_view["verdict"]["id"] == verdict["id"]
+    assert claim_view["status"] == "supported"  # the verdict never overwrites the score
+    assert status_of(client, claim.id)["verdict"]["rating"] == "false"
+
+
+def test_a_new_verdict_supersedes_the_last_and_both_are_kept(client, make_claim, auth):
+    claim = make_claim("The bridge is 2 km long.")
+    first = client.post(
+        verdicts_url(claim.id),
+        json={"rating": "mostly_true", "rationale": "1.9 km"},
+        headers=auth("editor"),
+    ).get_json()
+    second = client.post(
+        verdicts_url(claim.id),
+        json={"rating": "true", "rationale": "2.0 km"},
+        headers=auth("editor"),
+    ).get_json()
+
+    listed = client.get(verdicts_url(claim.id)).get_json()
+
+    assert listed["count"] == 2
+    newest, oldest = listed["data"]
+    assert (newest["id"], oldest["id"]) == (second["id"], first["id"])
+    assert newest["superseded_at"] is None
+    assert oldest["superseded_at"] is not None
+    assert oldest["rating"] == "mostly_true"
+    assert client.get(f"{API}/claims/{claim.id}").get_json()["verdict"]["rating"] == "true"
+    assert status_of(client, claim.id)["verdict"]["id"] == second["id"]
+
+
+def test_an_unverifiable_verdict_carries_no_rating_value(client, make_claim, auth):
+    claim = make_claim("Aliens built the pyramids.")
+    verdict = client.post(
+        verdicts_url(claim.id),
+        json={"rating": "unverifiable", "rationale": "No record."},
+        headers=auth("editor"),
+    ).get_json()
+    assert (verdict["rating_value"], verdict["alternate_name"]) == (None, "Unverifiable")
+
+
+def test_a_contributor_may_not_give_a_verdict(client, make_claim, auth, problem, table_counts):
+    claim = make_claim("Contributors do not rule.")
+    before = table_counts()
+
+    problem(
+        client.post(
+            verdicts_url(claim.id),
+            json={"rating": "true", "rationale": "x"},
+            headers=auth("contributor"),
+        ),
+        403,
+    )
+
+    assert table_counts() == before
+    assert client.get(verdicts_url(claim.id)).get_json() == {"data": [], "count": 0}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"rating": "pants_on_fire", "rationale": "x"}, "rating"),
+        ({"rating": "true"}, "rationale"),
+        ({"rating": "true", "rationale": ""}, "rationale"),
+        ({"rating": "true", "rationale": "x", "score": 5}, "score"),
+    ],
+)
+def test_an_invalid_verdict_gets_422(client, make_claim, auth, problem, table_counts, body, field):
+    claim = make_claim("Rulings need a scale.")
+    before = table_counts()
+
+    answer = problem(client.post(verdicts_url(claim.id), json=body, headers=auth("editor")), 422)
+
+    assert table_counts() == before
+    assert field in [e["field"] for e in answer["errors"]]
+
+
+def test_a_verdict_on_a_retracted_claim_gets_422(client, make_claim, auth, problem, table_counts):
+    claim = make_claim("Withdrawn before ruling.")
+    client.post(f"{API}/claims/{claim.id}/retract", json={"reason": "x"}, headers=auth("editor"))
+    before = table_counts()
+
+    problem(
+        client.post(
+            verdicts_url(claim.id),
+            json={"rating": "true", "rationale": "x"},
+            headers=auth("editor"),
+        ),
+        422,
+    )
+
+    assert table_counts() == before
+
+
+def test_verdicts_of_an_unknown_claim_get_404(client, auth, problem):
+    problem(client.get(verdicts_url(2_000_000_000)), 404)
+    problem(
+        client.post(
+            verdicts_url(2_000_000_000),
+            json={"rating": "true", "rationale": "x"},
+            headers=auth("editor"),
+        ),
+        404,
+    )
+
+
+# ---- history ------------------------------------------------------------------------------
+
+
+def test_the_history_lists_every_change_in_order_with_its_actor(
+    client, make_source, post_claim, auth
+):
+    claim_id = post_claim({"text": "The festival draws 50,000 visitors."}).get_json()["id"]
+    other_id = post_claim({"text": "Attendance is closer to 20,000."}).get_json()["id"]
+    etag = client.get(f"{API}/claims/{claim_id}").headers["ETag"]
+    client.patch(
+        f"{API}/claims/{claim_id}", json={"language": "en"}, headers={**auth(), "If-Match": etag}
+    )
+    source = make_source("https://festival.example/figures")
+    item = client.post(
+        evidence_url(claim_id),
+        json={"source_id": source.id, "stance": "supports", "quote": "50,000"},
+        headers=auth(),
+    ).get_json()
+    relation = client.post(
+        relations_url(other_id), json={"kind": "rebuts", "object_id": claim_id}, headers=auth()
+    ).get_json()
+    verdict = client.post(
+        verdicts_url(claim_id),
+        json={"rating": "mixed", "rationale": "Counts differ."},
+        headers=auth("editor"),
+    ).get_json()
+    client.post(
+        f"{evidence_url(claim_id)}/{item['id']}/retract",
+        json={"reason": "dup"},
+        headers=auth("editor"),
+    )
+    client.post(f"{API}/claims/{claim_id}/retract", json={"reason": "done"}, headers=auth("editor"))
+
+    response = client.get(f"{API}/claims/{claim_id}/history")
+
+    assert response.status_code == 200
+    history = response.get_json()
+    entries = [(e["entity"], e["entity_id"], e["action"], e["actor"]) for e in history["data"]]
+    contributor, editor = "token:test-contributor", "token:test-editor"
+    assert entries == [
+        ("claim", claim_id, "create", contributor),
+        ("claim", claim_id, "update", contributor),
+        ("evidence", item["id"], "create", contributor),
+        ("relation", relation["id"], "create", contributor),
+        ("verdict", verdict["id"], "create", editor),
+        ("evidence", item["id"], "retract", editor),
+        ("claim", claim_id, "retract", editor),
+    ]
+    assert history["count"] == 7
+    assert history["data"][1]["changes"] == {"language": ["und", "en"]}
+    assert history["data"][0]["changes"]["text"] == "The festival draws 50,000 visitors."
+    times = [e["at"] for e in history["data"]]
+    assert times == sorted(times)
+    other = client.get(f"{API}/claims/{other_id}/history").get_json()["data"]
+    assert [(e["entity"], e["action"]) for e in other] == [
+        ("claim", "create"),
+        ("relation", "create"),
+    ]
+
+
+def test_the_history_of_an_unknown_claim_gets_404(client, problem):
+    problem(client.get(f"{API}/claims/2000000000/history"), 404)
