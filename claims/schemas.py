@@ -463,6 +463,18 @@ class ClaimQuery(Input):
         return self
 
 
+class CreateClaimQuery(Input):
+    """Query string of POST /claims."""
+
+    distinct: bool = Field(
+        default=False, description="Record the claim even if it nearly duplicates another."
+    )
+
+
+class NoQuery(Input):
+    """Routes that take no query parameters refuse any, rather than ignore a misspelt one."""
+
+
 class MatchQuery(Input):
     """Query string of GET /claims/match."""
 

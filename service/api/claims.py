@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 
 from claims.matching import DUPLICATE_THRESHOLD
 from claims.schemas import (
@@ -14,6 +14,7 @@ from claims.schemas import (
     ClaimsPublic,
     ClaimStatusPublic,
     ClaimUpdate,
+    CreateClaimQuery,
     EvidenceCreate,
     EvidenceListPublic,
     EvidencePublic,
@@ -83,6 +84,7 @@ def list_claims(query: ClaimQuery) -> Response | tuple[ClaimsPublic, dict[str, s
     summary="Record a claim",
     tag=TAG,
     body=ClaimCreate,
+    query=CreateClaimQuery,
     response=ClaimPublic,
     status=201,
     auth=True,
@@ -90,18 +92,14 @@ def list_claims(query: ClaimQuery) -> Response | tuple[ClaimsPublic, dict[str, s
     description="Answers 409 with the candidates when the claim nearly duplicates an existing "
     "one; add ?distinct=true to record it anyway.",
 )
-def create_claim(body: ClaimCreate) -> tuple[ClaimPublic, dict[str, str]]:
-    distinct = request.args.get("distinct", "false").lower()
-    if distinct not in ("true", "false", "1", "0"):
-        raise ApiProblem(
-            422, "Validation failed", "distinct must be true or false", slug="validation"
-        )
+def create_claim(body: ClaimCreate, query: CreateClaimQuery) -> tuple[ClaimPublic, dict[str, str]]:
     session = get_session()
     claim = ledger.create_claim(
         session=session,
         claim_in=body,
         actor=current_actor(),
-        allow_duplicate=distinct in ("true", "1"),
+        allow_duplicate=query.distinct,
+        duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
     )
     assert claim.id is not None
     public = views.claims_public(session=session, claims=[claim])[0]

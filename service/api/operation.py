@@ -18,6 +18,7 @@ from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
 from claims.policy import Actor
+from claims.schemas import NoQuery
 from service.db import commit_or_conflict, get_session
 from service.problems import ApiProblem, from_validation
 from service.tokens import authenticate
@@ -184,6 +185,8 @@ def operation(
                 kwargs["body"] = parse_body(body)
             if query is not None:
                 kwargs["query"] = parse_query(query)
+            elif request.args:
+                parse_query(NoQuery)
             result = view(**kwargs)
             answer = to_response(result, status)
             if method.upper() not in ("GET", "HEAD", "OPTIONS"):

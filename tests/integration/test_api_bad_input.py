@@ -590,3 +590,23 @@ def test_an_unrepresentable_since_gets_422(client, problem, since):
 @pytest.mark.parametrize("value", ["nan", "inf", "-0.1", "1e400"])
 def test_a_contestedness_bound_must_be_a_number_between_0_and_1(client, problem, value):
     problem(client.get(f"{API}/claims", query_string={"contestedness_min": value}), 422)
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("GET", "/api/v1/claims/1?foo=1"), ("POST", "/api/v1/claims?distinkt=true")],
+)
+def test_an_unknown_query_parameter_on_any_route_gets_422(client, auth, method, url):
+    response = client.open(url, method=method, json={"text": "x"}, headers=auth("contributor"))
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+
+
+def test_the_duplicate_threshold_setting_is_honoured(app, client, auth, make_claim):
+    make_claim(text="The minimum wage rose by ten percent last year.")
+    near = {"text": "The minimum wage rose by ten per cent last year."}
+    assert client.post("/api/v1/claims", json=near, headers=auth()).status_code == 409
+    app.config["CLAIMDESK"] = app.config["CLAIMDESK"].model_copy(
+        update={"duplicate_threshold": 99.5}
+    )
+    assert client.post("/api/v1/claims", json=near, headers=auth()).status_code == 201
