@@ -23,6 +23,10 @@ DOMAIN_MODULES = [
     "sources.dates",
     "sources.models",
     "sources.service",
+    "sources.fetch",
+    "sources.ssrf",
+    "sources.extract",
+    "sources.anchor",
 ]
 
 
