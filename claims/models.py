@@ -53,6 +53,13 @@ class RelationKind(StrEnum):
     duplicate_of = "duplicate_of"
 
 
+class ReviewState(StrEnum):
+    """Whether a claim is on the public record or waiting for an editor in the review queue."""
+
+    published = "published"
+    submitted = "submitted"
+
+
 class ClaimStatus(StrEnum):
     """The computed standing of a claim; the editor's verdict is kept apart from it."""
 
@@ -166,6 +173,13 @@ class Claim(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     retracted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     retraction_reason: str | None = Field(default=None, sa_column=Column(Text))
+    # Anonymous web submissions wait as "submitted", seen only by editors, until one accepts.
+    review_state: str = Field(
+        default=ReviewState.published.value,
+        sa_column=Column(
+            String(16), nullable=False, index=True, server_default=ReviewState.published.value
+        ),
+    )
 
 
 class ClaimTag(SQLModel, table=True):

@@ -15,6 +15,7 @@ from claims.errors import PermissionDenied
 class Role(StrEnum):
     """Roles, each allowed everything the one before it is."""
 
+    anonymous = "anonymous"  # someone without an account, submitting through the web forms
     contributor = "contributor"
     editor = "editor"
     admin = "admin"
@@ -23,16 +24,21 @@ class Role(StrEnum):
 class Action(StrEnum):
     """Things an actor may ask the ledger to do."""
 
+    submit = "submit"  # propose a claim for the review queue (it stays hidden until accepted)
     add = "add"  # claims, claimants, sources, evidence, relations
     edit = "edit"  # correct claims, claimants and sources
     rule = "rule"  # give verdicts
     retract = "retract"  # withdraw claims, evidence and relations
+    review = "review"  # see submitted claims and accept them onto the public record
     administer = "administer"  # tokens and accounts
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.contributor: frozenset({Action.add, Action.edit}),
-    Role.editor: frozenset({Action.add, Action.edit, Action.rule, Action.retract}),
+    Role.anonymous: frozenset({Action.submit}),
+    Role.contributor: frozenset({Action.submit, Action.add, Action.edit}),
+    Role.editor: frozenset(
+        {Action.submit, Action.add, Action.edit, Action.rule, Action.retract, Action.review}
+    ),
     Role.admin: frozenset(Action),
 }
 
@@ -46,6 +52,9 @@ class Actor:
 
 
 SYSTEM = Actor(name="system", role=Role.admin)
+ANONYMOUS = Actor(name="anonymous", role=Role.anonymous)
+# Roles a token or an account can hold; "anonymous" is what having neither means.
+ACCOUNT_ROLES: tuple[Role, ...] = (Role.contributor, Role.editor, Role.admin)
 
 
 def allowed(actor: Actor, action: Action) -> bool:

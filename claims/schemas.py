@@ -501,3 +501,51 @@ class SourceQuery(PageQuery):
     publisher: (
         Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
     ) = Field(default=None, description="Publisher domain, e.g. wired.com.")
+
+
+class TallyPublic(BaseModel):
+    """One side of a publisher's record."""
+
+    claims: int
+    right: float
+    wrong: float
+    unverifiable: int
+
+
+class RecordPublic(BaseModel):
+    """A publisher's stances on rated claims."""
+
+    backed: TallyPublic
+    disputed: TallyPublic
+
+
+class PublisherReliabilityPublic(BaseModel):
+    """A publisher with its learned reliability and the record it rests on."""
+
+    id: int
+    domain: str
+    name: str
+    value: float = Field(description="Share of its stances that held up (neutral prior 0.5).")
+    backing_weight: float = Field(description="Multiplier of evidence where it supports.")
+    disputing_weight: float = Field(description="Multiplier of evidence where it refutes.")
+    record: RecordPublic
+    mentioned: int
+    reason: str
+
+
+class PublishersPublic(BaseModel):
+    """A page of publishers."""
+
+    data: list[PublisherReliabilityPublic]
+    count: int
+
+
+Domain = Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)]
+
+
+class PublisherQuery(PageQuery):
+    """Query string of GET /publishers."""
+
+    domain: (
+        Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
+    ) = None

@@ -27,12 +27,12 @@ VIA_FACTORS: Final[Mapping[Via, float]] = MappingProxyType(
     {"evidence": 1.0, "rebuttal": 1.0, "support": 1.0, "qualification": 0.5}
 )
 MENTION_WEIGHT: Final = 0.0
-PRIOR_WEIGHT: Final = 0.25
+PRIOR_WEIGHT: Final = 1.5  # chosen by cross-validation on Emergent: see docs/scoring.md
 NEUTRAL_LEAN: Final = 0.5
 HYSTERESIS_MARGIN: Final = 0.05
-CONTESTED_MIDPOINT: Final = 0.45
+CONTESTED_MIDPOINT: Final = 0.65
 SUPPORTED_MIDPOINT: Final = 0.70
-REFUTED_MIDPOINT: Final = 0.30
+REFUTED_MIDPOINT: Final = 0.45
 # Checked in this order; the first region that holds wins.
 STATUS_PRECEDENCE: Final[tuple[Status, ...]] = ("contested", "supported", "refuted")
 SUMMARY_NAMES: Final = 3  # names listed per part of the summary before "and N more"

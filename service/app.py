@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, redirect, request, url_for
+from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from service import commands, db, problems
+from service import commands, db, embed, problems, web
 from service.api import API_PREFIX, load_routes
 from service.settings import Settings
+from service.web import errors as web_errors
 
 # Ids beyond a 32-bit signed integer cannot exist; refusing them in the router turns
 # /claims/99999999999999999999 into a 404 instead of a database overflow error.
@@ -64,8 +65,10 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     def is_api() -> bool:
         return request.path.startswith(API_PREFIX)
 
-    problems.register(app, is_api=is_api)
+    problems.register(app, is_api=is_api, html=web_errors.render)
     app.register_blueprint(load_routes())
+    embed.install(app)
+    web.init_app(app, settings)
     _cors(app, settings, is_api)
     commands.register(app)
 
@@ -76,11 +79,6 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
 
         db.get_session().exec(text("SELECT 1"))  # type: ignore[call-overload]
         return jsonify(status="ok")
-
-    @app.get("/")
-    def index() -> ResponseReturnValue:
-        """Until the web forms exist, point people at the API documentation."""
-        return redirect(url_for("api.docs"))
 
     return app
 

@@ -7,24 +7,61 @@ writes is one unit of work and commits once at its end.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from claims.policy import Role
+from claims.policy import ACCOUNT_ROLES, Role
 from service import migrate
 from service.db import database, get_session
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 token_group = AppGroup("token", help="API tokens.")
+eval_group = AppGroup("eval", help="Measure the computed status against labelled claims.")
+
+
+@eval_group.command("emergent")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--test",
+    "test_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score this file's claims, trained on FILE's (no cross-validation).",
+)
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option("--seed", default=0, show_default=True, type=int)
+def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int) -> None:
+    """Cross-validate on an Emergent CSV (or train on FILE, score --test) and print figures."""
+    from service import evaluation
+
+    try:
+        train = evaluation.read_emergent(file)
+        test = evaluation.read_emergent(test_file) if test_file else None
+        report = evaluation.evaluate(
+            train, test, k=folds, seed=seed, progress=lambda m: click.echo(m, err=True)
+        )
+    except (evaluation.DataError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if report.skipped:
+        click.echo(f"skipped {len(report.skipped)} row(s); first: {report.skipped[0]}", err=True)
+    click.echo(f"{report.claims} claims scored")
+    for line in report.lines():
+        click.echo(line)
+
+
+user_group = AppGroup("user", help="Accounts for the web interface.")
 
 
 def register(app: Flask) -> None:
     """Attach every claimdesk command to ``app.cli``."""
+    app.cli.add_command(eval_group)
     app.cli.add_command(db_group)
     app.cli.add_command(token_group)
+    app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve)
 
@@ -71,7 +108,7 @@ def demo_command() -> None:
 @click.option("--name", required=True, help="Who or what the token is for.")
 @click.option(
     "--role",
-    type=click.Choice([r.value for r in Role]),
+    type=click.Choice([r.value for r in ACCOUNT_ROLES]),
     default=Role.contributor.value,
     show_default=True,
 )
@@ -104,6 +141,61 @@ def token_revoke(name: str) -> None:
         raise click.ClickException(str(exc)) from exc
     session.commit()
     click.echo(f"token {name!r} revoked")
+
+
+@user_group.command("create")
+@click.option("--username", required=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in ACCOUNT_ROLES]),
+    default=Role.contributor.value,
+    show_default=True,
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (for scripts) instead of prompting.",
+)
+@with_appcontext
+def user_create(username: str, role: str, password_stdin: bool) -> None:
+    """Create a web account; the password is prompted for (twice) or read from stdin."""
+    from pydantic import ValidationError
+
+    from service.accounts import UserCreate, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user_in = UserCreate(username=username, password=password, role=Role(role))
+    except ValidationError as exc:
+        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        raise click.ClickException(problems) from exc
+    session = get_session()
+    try:
+        create_user(session=session, user_in=user_in)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    session.commit()
+    click.echo(f"user {user_in.username!r} ({role}) created")
+
+
+@user_group.command("disable")
+@click.option("--username", required=True)
+@click.option("--enable", is_flag=True, help="Re-enable a disabled account instead.")
+@with_appcontext
+def user_disable(username: str, enable: bool) -> None:
+    """Disable an account (its sessions stop working at once), or re-enable it."""
+    from service.accounts import set_disabled
+
+    session = get_session()
+    try:
+        set_disabled(session=session, username=username, disabled=not enable)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    session.commit()
+    click.echo(f"user {username!r} {'enabled' if enable else 'disabled'}")
 
 
 @click.command("serve")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, request
@@ -158,8 +159,15 @@ def from_http(exc: HTTPException) -> ApiProblem:
     return ApiProblem(status, title, detail, headers=headers)
 
 
-def register(app: Flask, *, is_api: Any) -> None:
-    """Install handlers answering problem+json on API paths (HTML elsewhere, by Flask)."""
+HtmlRenderer = Callable[[Exception, int], Response]
+
+
+def register(app: Flask, *, is_api: Any, html: HtmlRenderer | None = None) -> None:
+    """Install handlers answering problem+json on API paths and ``html`` pages elsewhere.
+
+    The status of a domain error is decided here for both: a page and the API never disagree
+    about whether something was missing, forbidden or conflicting.
+    """
 
     @app.errorhandler(ApiProblem)
     def _problem(exc: ApiProblem) -> Response:
@@ -169,16 +177,22 @@ def register(app: Flask, *, is_api: Any) -> None:
     def _http(exc: HTTPException) -> Any:
         if is_api():
             return problem_response(from_http(exc))
+        if html is not None:
+            return html(exc, exc.code or 500)
         return exc
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
         mapped = from_domain(exc)
         if mapped is not None:
-            return problem_response(mapped)
+            if is_api() or html is None:
+                return problem_response(mapped)
+            return html(exc, mapped.status)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if is_api():
             return problem_response(
                 ApiProblem(500, "Internal error", "the service failed; this was logged")
             )
+        if html is not None:
+            return html(exc, 500)
         return Response("Internal error", status=500, mimetype="text/plain")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret"
@@ -42,9 +42,36 @@ class Settings(BaseSettings):
         le=100,
         description="Override of the duplicate-match threshold (0-100); default: the scorer's.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL others reach claimdesk at (widget, oEmbed and JSON-LD links); "
+        "default: the URL of the request.",
+    )
     cors_origins: str = Field(
         default="*", description="Origins allowed to read the API from a browser."
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for rate-limit counters shared by every worker; default: memory.",
+    )
+    anon_submit_limit: str = Field(
+        default="5 per hour",
+        description="Claims one client may submit without an account (flask-limiter syntax).",
+    )
+    login_limit: str = Field(
+        default="10 per minute", description="Sign-in attempts per client (flask-limiter syntax)."
+    )
+
+    @field_validator("anon_submit_limit", "login_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate such as '5 per hour'") from exc
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

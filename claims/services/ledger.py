@@ -14,30 +14,42 @@ from sqlmodel import Session, col, func, select
 
 from claims import matching
 from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, StaleRevision
-from claims.models import Claim, ClaimTag, Relation
-from claims.policy import Action, Actor, require
+from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState, Verdict
+from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
 from claims.services import claimants, history, scores
+from claims.services.reliability import claims_sharing_publishers
 from claims.text import normalise_claim
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import SourceCreate, utcnow
-from sources.service import create_source, get_source
+from sources.service import create_source, find_source_by_url, get_source
 
 MAX_ID = 2**31 - 1
 
 
-def get_claim(*, session: Session, claim_id: int) -> Claim:
-    """The claim with that id (retracted ones included), or NotFound."""
+PUBLISHED = col(Claim.review_state) == ReviewState.published.value
+
+
+def get_claim(*, session: Session, claim_id: int, viewer: Actor | None = None) -> Claim:
+    """The claim with that id (retracted ones included), or NotFound.
+
+    A submitted claim waiting in the review queue does not exist for anyone but a ``viewer``
+    who may review it, so no read or write path can leak or build on it before it is accepted.
+    """
     claim = session.get(Claim, claim_id)
     if claim is None:
+        raise NotFound("claim", claim_id)
+    if claim.review_state != ReviewState.published.value and not (
+        viewer is not None and allowed(viewer, Action.review)
+    ):
         raise NotFound("claim", claim_id)
     return claim
 
 
 def live_texts(*, session: Session) -> dict[int, str]:
-    """Normalised text of every claim that is not retracted, for matching."""
+    """Normalised text of every published claim that is not retracted, for matching."""
     rows = session.exec(
-        select(Claim.id, Claim.text_norm).where(col(Claim.retracted_at).is_(None))
+        select(Claim.id, Claim.text_norm).where(col(Claim.retracted_at).is_(None), PUBLISHED)
     ).all()
     return {int(i): t for i, t in rows if i is not None}
 
@@ -65,9 +77,15 @@ def create_claim(
     actor: Actor,
     allow_duplicate: bool = False,
     duplicate_threshold: float | None = None,
+    review_state: ReviewState = ReviewState.published,
 ) -> Claim:
-    """Record a claim; DuplicateClaim if it nearly repeats one, unless told it is distinct."""
-    require(actor, Action.add)
+    """Record a claim; DuplicateClaim if it nearly repeats one, unless told it is distinct.
+
+    A ``submitted`` claim waits, hidden, in the review queue. Publishing needs the ``add``
+    permission; an actor who may only ``submit`` (someone without an account) can name only
+    claimants and sources already on record, since new ones would be public at once.
+    """
+    require(actor, Action.add if review_state == ReviewState.published else Action.submit)
     if not allow_duplicate:
         candidates = duplicates_of(
             session=session, text=claim_in.text, threshold=duplicate_threshold
@@ -89,6 +107,7 @@ def create_claim(
         said_on=claim_in.said_on,
         appeared_in_id=appeared_in_id,
         created_by=actor.name,
+        review_state=review_state.value,
     )
     session.add(claim)
     session.flush()
@@ -109,9 +128,64 @@ def create_claim(
             "said_on": claim.said_on,
             "appeared_in_id": appeared_in_id,
             "tags": claim_in.tags,
+            "review_state": claim.review_state,
         },
     )
     return claim
+
+
+def accept_claim(*, session: Session, claim_id: int, actor: Actor) -> Claim:
+    """Publish a submitted claim: from now on everyone sees it, the API included."""
+    require(actor, Action.review)
+    claim = get_claim(session=session, claim_id=claim_id, viewer=actor)
+    if claim.retracted_at is not None:
+        raise InvalidRequest("a retracted claim cannot be accepted")
+    if claim.review_state == ReviewState.published.value:
+        raise InvalidRequest("claim is already published")
+    claim.review_state = ReviewState.published.value
+    claim.revision += 1
+    claim.updated_at = utcnow()
+    session.add(claim)
+    session.flush()
+    history.record(
+        session=session,
+        actor=actor,
+        entity="claim",
+        entity_id=claim_id,
+        action="accept",
+        claim_id=claim_id,
+        changes={"review_state": [ReviewState.submitted.value, ReviewState.published.value]},
+    )
+    return claim
+
+
+def review_queue(*, session: Session, actor: Actor, limit: int = 100) -> list[Claim]:
+    """Submitted claims waiting for an editor, oldest first (rejected ones are retracted)."""
+    require(actor, Action.review)
+    return list(
+        session.exec(
+            select(Claim)
+            .where(
+                Claim.review_state == ReviewState.submitted.value,
+                col(Claim.retracted_at).is_(None),
+            )
+            .order_by(col(Claim.created_at), col(Claim.id))
+            .limit(limit)
+        ).all()
+    )
+
+
+def claims_citing_source(*, session: Session, source_id: int) -> list[tuple[Evidence, Claim]]:
+    """Every evidence item resting on the source with its (published) claim, oldest first."""
+    return [
+        (e, c)
+        for e, c in session.exec(
+            select(Evidence, Claim)
+            .join(Claim, col(Claim.id) == Evidence.claim_id)
+            .where(Evidence.source_id == source_id, PUBLISHED)
+            .order_by(col(Evidence.id))
+        ).all()
+    ]
 
 
 def update_claim(
@@ -169,7 +243,8 @@ def update_claim(
 def retract_claim(*, session: Session, claim_id: int, reason: str, actor: Actor) -> Claim:
     """Withdraw a claim, keeping it and its history; claims it bore on are rescored."""
     require(actor, Action.retract)
-    claim = get_claim(session=session, claim_id=claim_id)
+    # Editors reject a submitted claim by retracting it, so it must be visible to them here.
+    claim = get_claim(session=session, claim_id=claim_id, viewer=actor)
     if claim.retracted_at is not None:
         raise InvalidRequest("claim is already retracted")
     claim.retracted_at = utcnow()
@@ -192,7 +267,14 @@ def retract_claim(*, session: Session, claim_id: int, reason: str, actor: Actor)
             Relation.subject_id == claim_id, col(Relation.retracted_at).is_(None)
         )
     ).all()
-    scores.recompute_many(session=session, claim_ids=objects)
+    affected = set(objects)
+    rated = session.exec(
+        select(Verdict.id).where(Verdict.claim_id == claim_id, col(Verdict.superseded_at).is_(None))
+    ).first()
+    if rated is not None:
+        # Its verdict no longer teaches its publishers' records anything.
+        affected |= claims_sharing_publishers(session=session, claim_id=claim_id)
+    scores.recompute_many(session=session, claim_ids=affected)
     return claim
 
 
@@ -262,6 +344,16 @@ def _claimant_id(*, session: Session, claim_in: ClaimCreate, actor: Actor) -> in
         _claimant_exists(session=session, claimant_id=claim_in.claimant_id)
         return claim_in.claimant_id
     if claim_in.claimant_name is not None:
+        if not allowed(actor, Action.add):
+            found = claimants.find_claimants(session=session, name=claim_in.claimant_name)
+            if len(found) != 1:
+                raise InvalidRequest(
+                    "no claimant on record goes by this name; sign in to record a new one"
+                    if not found
+                    else "several claimants go by this name; pick one",
+                    field="claimant_name",
+                )
+            return found[0].id
         return claimants.resolve_or_create(
             session=session, name=claim_in.claimant_name, actor=actor
         ).id
@@ -284,6 +376,17 @@ def _appeared_in_id(
         except SourceNotFound as exc:
             raise NotFound("source", source_id, field="appeared_in_id") from exc
         return source_id
+    if url is not None and not allowed(actor, Action.add):
+        try:
+            known = find_source_by_url(session=session, url=url)
+        except InvalidSource as exc:
+            raise InvalidRequest(str(exc), field="appeared_in_url") from exc
+        if known is None:
+            raise InvalidRequest(
+                "this page is not on record yet; sign in to record new sources",
+                field="appeared_in_url",
+            )
+        return known.id
     if url is not None:
         try:
             source, _ = create_source(
@@ -306,7 +409,7 @@ def _set_tags(*, session: Session, claim_id: int, tags: Sequence[str]) -> None:
 
 def _filters(*, session: Session, query: ClaimQuery) -> tuple[list[Any], dict[int, float]]:
     """SQL conditions for the query, and the fuzzy-search score of each hit when ``q`` is set."""
-    conditions: list[Any] = []
+    conditions: list[Any] = [PUBLISHED]
     relevance: dict[int, float] = {}
     if not query.include_retracted:
         conditions.append(col(Claim.retracted_at).is_(None))
@@ -334,7 +437,7 @@ def _filters(*, session: Session, query: ClaimQuery) -> tuple[list[Any], dict[in
             if not query.include_retracted
             else {
                 int(i): t
-                for i, t in session.exec(select(Claim.id, Claim.text_norm)).all()
+                for i, t in session.exec(select(Claim.id, Claim.text_norm).where(PUBLISHED)).all()
                 if i is not None
             }
         )

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from claims.independence import group_origins
-from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance
+from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance, Verdict
+from claims.reliability import multiplier_for
 from claims.scoring import Item, Via, score_claim
+from claims.services.reliability import claims_citing_publishers, reliability_of
 from sources.models import Publisher, Source, SourceCite, utcnow
 from sources.service import root_origins
 
@@ -34,16 +36,23 @@ def items_for(*, session: Session, claim_id: int) -> list[Item]:
     roots_by_source = root_origins(session=session, source_ids={s.id for _, s, _ in rows if s.id})
     evidence_roots = {f"evidence:{e.id}": roots_by_source[s.id] for e, s, _ in rows if s.id}
     origins = group_origins(evidence_roots)
-    items = [
-        Item(
-            key=f"evidence:{evidence.id}",
-            stance=evidence.stance,  # type: ignore[arg-type]
-            kind=source.kind,  # type: ignore[arg-type]
-            origin=origins[f"evidence:{evidence.id}"],
-            label=publisher.name if publisher.name != publisher.domain else publisher.domain,
+    records = reliability_of(
+        session=session, domains={p.domain for _, _, p in rows}, exclude_claim=claim_id
+    )
+    items = []
+    for evidence, source, publisher in rows:
+        multiplier, why = multiplier_for(records[publisher.domain], evidence.stance)
+        items.append(
+            Item(
+                key=f"evidence:{evidence.id}",
+                stance=evidence.stance,  # type: ignore[arg-type]
+                kind=source.kind,  # type: ignore[arg-type]
+                origin=origins[f"evidence:{evidence.id}"],
+                label=publisher.name if publisher.name != publisher.domain else publisher.domain,
+                multiplier=multiplier,
+                multiplier_reason=why,
+            )
         )
-        for evidence, source, publisher in rows
-    ]
     counters = session.exec(
         select(Relation, Claim, Claimant)
         .join(Claim, col(Claim.id) == Relation.subject_id)
@@ -70,11 +79,17 @@ def items_for(*, session: Session, claim_id: int) -> list[Item]:
     return items
 
 
-def recompute(*, session: Session, claim: Claim) -> Claim:
-    """Score the claim again from what bears on it now and store the result on its row."""
+def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
+    """Score the claim again from what bears on it now and store the result on its row.
+
+    The stored status is passed back as ``previous`` (hysteresis) unless ``fresh``: a bulk load
+    that adds a claim's evidence item by item scores it fresh at the end, as if it had arrived
+    at once, so the order of the rows cannot show in the result.
+    """
     assert claim.id is not None
     items = items_for(session=session, claim_id=claim.id)
-    score = score_claim(items, previous_status=claim.status if items else None)  # type: ignore[arg-type]
+    previous = None if fresh or not items else claim.status
+    score = score_claim(items, previous_status=previous)  # type: ignore[arg-type]
     counts = _counts(session=session, claim_id=claim.id)
     changed = (
         claim.status != score.status
@@ -99,12 +114,27 @@ def recompute(*, session: Session, claim: Claim) -> Claim:
     return claim
 
 
-def recompute_many(*, session: Session, claim_ids: Iterable[int]) -> None:
+def recompute_many(*, session: Session, claim_ids: Iterable[int], fresh: bool = False) -> None:
     """Recompute several claims, each once."""
     for claim_id in sorted(set(claim_ids)):
         claim = session.get(Claim, claim_id)
         if claim is not None:
-            recompute(session=session, claim=claim)
+            recompute(session=session, claim=claim, fresh=fresh)
+
+
+def rescore_after_record_change(*, session: Session, claim_id: int, publisher_id: int) -> None:
+    """A stance on a rated claim was added or withdrawn, so that publisher's record changed.
+
+    Every other claim resting on the publisher is rescored. Nothing to do when the claim has no
+    verdict in force: only rated claims make a record.
+    """
+    rated = session.exec(
+        select(Verdict.id).where(Verdict.claim_id == claim_id, col(Verdict.superseded_at).is_(None))
+    ).first()
+    if rated is None:
+        return
+    affected = claims_citing_publishers(session=session, publishers=[publisher_id])
+    recompute_many(session=session, claim_ids=affected - {claim_id})
 
 
 def claims_resting_on_source(*, session: Session, source_id: int) -> set[int]:

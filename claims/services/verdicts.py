@@ -10,15 +10,26 @@ from claims.errors import InvalidRequest
 from claims.models import RATING_SCALE, Verdict
 from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
-from claims.services import history
+from claims.services import history, scores
 from claims.services.ledger import get_claim
+from claims.services.reliability import claims_sharing_publishers
 from sources.models import utcnow
 
 
 def add_verdict(
-    *, session: Session, claim_id: int, verdict_in: VerdictCreate, actor: Actor
+    *,
+    session: Session,
+    claim_id: int,
+    verdict_in: VerdictCreate,
+    actor: Actor,
+    rescore: bool = True,
 ) -> Verdict:
-    """Record an editor's ruling; the previous one is marked superseded, never erased."""
+    """Record an editor's ruling; the previous one is marked superseded, never erased.
+
+    The ruling changes the track record of every publisher with evidence on the claim, so the
+    other claims those publishers have evidence on are rescored in the same transaction.
+    ``rescore=False`` is for bulk loads that rescore once at the end.
+    """
     require(actor, Action.rule)
     claim = get_claim(session=session, claim_id=claim_id)
     if claim.retracted_at is not None:
@@ -57,6 +68,11 @@ def add_verdict(
     claim.updated_at = now
     session.add(claim)
     session.flush()
+    if rescore:
+        scores.recompute_many(
+            session=session,
+            claim_ids=claims_sharing_publishers(session=session, claim_id=claim_id),
+        )
     return verdict
 
 

@@ -7,7 +7,16 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from claims.models import Claim, Claimant, ClaimStatus, Evidence, Rating, Relation, Verdict
+from claims.models import (
+    Claim,
+    Claimant,
+    ClaimStatus,
+    Evidence,
+    Rating,
+    Relation,
+    Revision,
+    Verdict,
+)
 from claims.schemas import (
     ClaimantRef,
     ClaimPublic,
@@ -15,6 +24,7 @@ from claims.schemas import (
     Counts,
     EvidencePublic,
     RelationPublic,
+    RevisionPublic,
     SourceRef,
     VerdictBrief,
     VerdictPublic,
@@ -221,3 +231,20 @@ def relations_public(
             )
         )
     return out
+
+
+def revisions_public(revisions: Sequence[Revision]) -> list[RevisionPublic]:
+    """Views of revision-log entries."""
+    return [
+        RevisionPublic(
+            id=r.id,
+            entity=r.entity,
+            entity_id=r.entity_id,
+            action=r.action,
+            actor=r.actor,
+            at=utc(r.at),
+            changes=r.changes,
+        )
+        for r in revisions
+        if r.id is not None
+    ]

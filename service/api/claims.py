@@ -26,7 +26,6 @@ from claims.schemas import (
     RelationPublic,
     RelationsPublic,
     Retraction,
-    RevisionPublic,
     VerdictCreate,
     VerdictPublic,
     VerdictsPublic,
@@ -40,7 +39,7 @@ from service.db import get_session
 from service.problems import ApiProblem
 
 READ_CACHE = "public, max-age=0, must-revalidate"
-STATUS_CACHE = "public, max-age=10, stale-while-revalidate=60"
+STATUS_CACHE = "public, max-age=60, stale-while-revalidate=300"
 TAG = "claims"
 
 
@@ -394,19 +393,4 @@ def claim_history(claim_id: int) -> HistoryPublic:
     session = get_session()
     get_claim(session=session, claim_id=claim_id)
     rows = history.history(session=session, claim_id=claim_id)
-    return HistoryPublic(
-        data=[
-            RevisionPublic(
-                id=r.id,
-                entity=r.entity,
-                entity_id=r.entity_id,
-                action=r.action,
-                actor=r.actor,
-                at=views.utc(r.at),
-                changes=r.changes,
-            )
-            for r in rows
-            if r.id is not None
-        ],
-        count=len(rows),
-    )
+    return HistoryPublic(data=views.revisions_public(rows), count=len(rows))

@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import claims.models  # noqa: F401  (registers tables)
+import service.accounts
 import service.tokens  # noqa: F401
 import sources.models  # noqa: F401
 from service.db import make_engine

@@ -7,6 +7,7 @@ test says only what matters to it (``make_claim(text=...)``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from sqlmodel import Session, SQLModel
 from werkzeug.test import TestResponse
 
 from claims.models import Claim, Claimant, Evidence, Relation, Verdict
-from claims.policy import Actor
+from claims.policy import Actor, Role
 from claims.schemas import (
     ClaimantCreate,
     ClaimCreate,
@@ -27,6 +28,7 @@ from claims.schemas import (
     VerdictCreate,
 )
 from claims.services import claimants, evidence, ledger, relations, verdicts
+from service.accounts import User, UserCreate, create_user
 from service.demo import load_demo
 from sources.models import Source, SourceCreate
 from sources.service import create_source
@@ -235,3 +237,94 @@ def post_claim(client: FlaskClient, auth: Callable[..., dict[str, str]]) -> Call
         return client.post(f"{API}/claims", json=body, headers=auth(role), query_string=params)
 
     return post
+
+
+# ---- the web interface ----------------------------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+class WebClient:
+    """A person's browser over Flask's test client: cookies, CSRF tokens from the pages."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self._token: str | None = None
+
+    def token(self) -> str:
+        """The CSRF token of this browser session, read from a form as a browser would."""
+        if self._token is None:
+            page = self.client.get("/login").get_data(as_text=True)
+            found = CSRF_INPUT.search(page)
+            assert found, "no CSRF token on the sign-in page"
+            self._token = found.group(1)
+        return self._token
+
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(path, **kwargs)
+
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any
+    ) -> TestResponse:
+        form = dict(data or {})
+        if csrf:
+            form["csrf_token"] = self.token()
+        return self.client.post(path, data=form, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD) -> TestResponse:
+        response = self.post("/login", {"username": username, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        self._token = None  # signing in starts a new session, with a new token
+        return response
+
+    def text(self, path: str, **kwargs: Any) -> str:
+        response = self.client.get(path, **kwargs)
+        assert response.status_code == 200, (path, response.status_code)
+        return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    """``make_user("ed", role="editor")`` -> a committed account with password PASSWORD."""
+
+    def make(username: str = "casey", *, role: str = "contributor") -> User:
+        user = create_user(
+            session=session,
+            user_in=UserCreate(username=username, password=PASSWORD, role=Role(role)),
+        )
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def web(client: FlaskClient) -> WebClient:
+    """An anonymous visitor's browser."""
+    return WebClient(client)
+
+
+@pytest.fixture
+def signed_in(app: Any, make_user: Callable[..., User]) -> Callable[..., WebClient]:
+    """``signed_in("editor")`` -> a browser signed in as a new account with that role."""
+
+    def make(role: str = "contributor", username: str | None = None) -> WebClient:
+        make_user(username or role, role=role)
+        browser = WebClient(app.test_client())
+        browser.login(username or role)
+        return browser
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    """The password every ``make_user`` account has."""
+    return PASSWORD
+
+
+@pytest.fixture
+def browser_on() -> Callable[[FlaskClient], WebClient]:
+    """``browser_on(app.test_client(...))`` -> a WebClient over that client."""
+    return WebClient

@@ -110,7 +110,8 @@ def test_a_primary_refutation_against_a_secondary_report_makes_a_claim_contested
         json={"source_id": report.id, "stance": "supports", "quote": "resigned Tuesday"},
         headers=auth(),
     ).get_json()
-    assert status_of(client, claim.id)["status"] == "supported"
+    # One report is not corroboration (docs/scoring.md, PRIOR_WEIGHT).
+    assert status_of(client, claim.id)["status"] == "unsettled"
     refuted = client.post(
         evidence_url(claim.id),
         json={"source_id": statement.id, "stance": "refutes", "quote": "has not resigned"},
@@ -265,7 +266,8 @@ def test_an_editor_retracts_evidence_and_the_claim_is_rescored(
     assert response.get_json()["retracted_at"] is not None
     assert response.get_json()["retraction_reason"] == "Wrong lake."
     status = status_of(client, claim.id)
-    assert status["status"] == "supported"
+    assert status["status"] == "unsettled"
+    assert status["contestedness"] == 0.0
     assert status["counts"]["refuting"] == 0
     listed = client.get(evidence_url(claim.id)).get_json()["data"]
     assert [(e["id"], e["retracted_at"] is None) for e in listed] == [
@@ -346,7 +348,7 @@ def bonus_and_rebuttal(make_claim, make_claimant, make_source, make_evidence):
 
 def test_a_first_hand_rebuttal_makes_the_rebutted_claim_contested(client, bonus_and_rebuttal, auth):
     bonus, rebuttal = bonus_and_rebuttal
-    assert status_of(client, bonus.id)["status"] == "supported"
+    assert status_of(client, bonus.id)["status"] == "unsettled"
 
     response = client.post(
         relations_url(rebuttal.id),
@@ -513,7 +515,8 @@ def test_an_editor_retracts_a_relation_and_the_object_is_rescored(
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["retracted_at"] is not None
     status = status_of(client, bonus.id)
-    assert status["status"] == "supported"
+    assert status["status"] == "unsettled"
+    assert status["contestedness"] == 0.0
     assert status["counts"]["rebuttals"] == 0
     listed = client.get(relations_url(bonus.id)).get_json()["data"]
     assert [r["retracted_at"] is not None for r in listed] == [True]
@@ -590,7 +593,9 @@ def test_an_editor_gives_a_verdict_shown_beside_the_computed_status(
     assert verdict["superseded_at"] is None
     claim_view = client.get(f"{API}/claims/{claim.id}").get_json()
     assert claim_view["verdict"]["id"] == verdict["id"]
-    assert claim_view["status"] == "supported"  # the verdict never overwrites the score
+    # One primary source leaves the score unsettled; a "false" verdict does not overwrite it.
+    assert claim_view["status"] == "unsettled"
+    assert claim_view["lean"] == 0.625
     assert status_of(client, claim.id)["verdict"]["rating"] == "false"
 
 

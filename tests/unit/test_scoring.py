@@ -97,7 +97,7 @@ def test_worked_example_meta_signing_bonuses_is_contested():
     assert score.support == pytest.approx(0.6)
     assert score.oppose == pytest.approx(1.0)
     assert score.contestedness == pytest.approx(0.75)
-    assert score.lean == pytest.approx(0.85 / 2.1)
+    assert score.lean == pytest.approx((0.6 + PRIOR_WEIGHT) / (1.6 + 2 * PRIOR_WEIGHT))
     assert score.status == "contested"
     ifanr = next(c for c in score.contributions if c.label == "iFanr")
     assert ifanr.counted == 0
@@ -210,13 +210,19 @@ def test_a_primary_source_outweighs_a_tertiary_one():
     assert score_claim(primary_for).lean > 0.5
 
 
-def test_a_lone_tertiary_source_is_not_enough_but_a_lone_secondary_is():
-    assert score_claim([item("a", kind="tertiary")]).status == "unsettled"
-    assert score_claim([item("a", kind="secondary")]).status == "supported"
-    assert score_claim([item("a", kind="primary")]).status == "supported"
+def test_support_needs_corroboration_but_one_secondary_refutation_refutes():
+    # Constants chosen by cross-validation on Emergent (docs/scoring.md, "Evaluation").
+    def supporting(n, kind="secondary"):
+        return [item(f"s:{i}", kind=kind) for i in range(n)]
+
+    for kind in ("tertiary", "secondary", "primary"):
+        assert score_claim(supporting(1, kind)).status == "unsettled"
+    assert score_claim(supporting(3)).status == "unsettled"
+    assert score_claim(supporting(4)).status == "supported"
     assert score_claim([item("a", "refutes", kind="tertiary")]).status == "unsettled"
     assert score_claim([item("a", "refutes", kind="secondary")]).status == "refuted"
-    assert PRIOR_WEIGHT == 0.25
+    assert score_claim([item("a", "refutes", kind="primary")]).status == "refuted"
+    assert PRIOR_WEIGHT == 1.5
 
 
 @given(st.lists(item_specs(), max_size=10).flatmap(lambda s: st.permutations(build(s))))
@@ -278,13 +284,13 @@ def test_a_supported_claim_stays_supported_just_below_the_midpoint():
 
 
 def test_a_supported_claim_becomes_contested_once_opposition_enters_the_contested_region():
-    assert decide_status(0.66, 0.48, True, True, "supported") == "supported"
-    assert decide_status(0.66, 0.55, True, True, "supported") == "contested"
+    assert decide_status(0.66, 0.67, True, True, "supported") == "supported"
+    assert decide_status(0.66, 0.73, True, True, "supported") == "contested"
 
 
 def test_a_contested_claim_stays_contested_until_contestedness_leaves_the_margin():
-    assert decide_status(0.5, 0.42, True, True, "contested") == "contested"
-    assert decide_status(0.5, 0.38, True, True, "contested") == "unsettled"
+    assert decide_status(0.5, 0.62, True, True, "contested") == "contested"
+    assert decide_status(0.5, 0.58, True, True, "contested") == "unsettled"
 
 
 def test_mentions_only_are_unsettled():
@@ -334,7 +340,7 @@ def test_score_to_dict_is_rounded_and_json_safe():
         "summary",
         "contributions",
     }
-    assert data["lean"] == 0.4048
+    assert data["lean"] == 0.4565
     assert data["contributions"][1]["counted"] == 0
     json.dumps(data, allow_nan=False)
 

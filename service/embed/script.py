@@ -1,0 +1,36 @@
+"""The card's one inline script and the loader, with the CSP that allows exactly them."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from importlib.resources import files
+
+# Tells the embedding page the card's height whenever it changes. The message carries only a
+# number and the claim id, so it may be posted to any origin; the loader checks where it
+# came from before acting on it.
+CARD_SCRIPT = (
+    "(function(){var d=document.documentElement,id=d.getAttribute('data-claim');"
+    "function s(){parent.postMessage({type:'claimdesk:resize',claim:id,"
+    "height:Math.ceil(d.getBoundingClientRect().height)},'*')}"
+    "s();if(window.ResizeObserver){new ResizeObserver(s).observe(d)}"
+    "else{addEventListener('load',s)}})();"
+)
+
+
+@functools.cache
+def card_csp() -> str:
+    """Nothing may load; inline styles and the one hashed script may run; anyone may frame."""
+    digest = base64.b64encode(hashlib.sha256(CARD_SCRIPT.encode()).digest()).decode()
+    return (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors *"
+    )
+
+
+@functools.cache
+def loader_script() -> str:
+    """The loader as shipped in service/static/embed.js."""
+    return files("service").joinpath("static/embed.js").read_text(encoding="utf-8")

@@ -1,0 +1,88 @@
+"""The widget's few words in English and French (the card is self-contained, so no catalogue)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+LANGUAGES = ("en", "fr")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "unsourced": "Unsourced",
+        "unsettled": "Unsettled",
+        "supported": "Supported",
+        "contested": "Contested",
+        "refuted": "Refuted",
+        "contestedness": "contestedness",
+        "supporting": "supporting",
+        "refuting": "refuting",
+        "rebuttals": "rebuttals",
+        "verdict": "Editor's verdict",
+        "updated": "Updated",
+        "was": "was",
+        "since": "since",
+        "verdict_was": "verdict was",
+        "more": "more",
+        "open": "Open on claimdesk",
+        "not_found": "This claim is not available.",
+        "bad_option": "This widget was asked for an option it does not know.",
+        "by": "by",
+        "claim": "claim",
+    },
+    "fr": {
+        "unsourced": "Non sourcé",
+        "unsettled": "Incertain",
+        "supported": "Étayé",
+        "contested": "Contesté",
+        "refuted": "Réfuté",
+        "contestedness": "contestation",
+        "supporting": "pour",
+        "refuting": "contre",
+        "rebuttals": "réfutations",
+        "verdict": "Verdict de la rédaction",
+        "updated": "Mis à jour le",
+        "was": "était",
+        "since": "depuis le",
+        "verdict_was": "verdict précédent",
+        "more": "suite",
+        "open": "Voir sur claimdesk",
+        "not_found": "Cette affirmation n'est pas disponible.",
+        "bad_option": "Ce widget a reçu une option qu'il ne connaît pas.",
+        "by": "par",
+        "claim": "affirmation",
+    },
+}
+
+VERDICT_NAMES_FR = {
+    "true": "Vrai",
+    "mostly_true": "Plutôt vrai",
+    "mixed": "Mitigé",
+    "mostly_false": "Plutôt faux",
+    "false": "Faux",
+    "unverifiable": "Invérifiable",
+}
+
+# A shape for each status, so it is never told by colour alone.
+SYMBOLS = {
+    "unsourced": "∅",
+    "unsettled": "?",
+    "supported": "✓",
+    "contested": "⚠",
+    "refuted": "✗",
+}
+
+_MONTHS_FR = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
+
+
+_MONTHS_EN = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
+def short_date(value: date, lang: str) -> str:
+    """'3 Nov 2026' or '3 nov. 2026', without depending on the server's locale."""
+    months = _MONTHS_FR if lang == "fr" else _MONTHS_EN
+    return f"{value.day} {months[value.month - 1]} {value.year}"

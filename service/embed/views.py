@@ -1,0 +1,229 @@
+"""Widget routes. Thin: validate the options, gather the card, render, cache."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from claims import claimreview
+from claims.errors import NotFound
+from claims.services import exports
+from service.api.caching import etag_of, matches
+from service.db import get_session
+from service.embed import bp
+from service.embed.badge import badge_svg
+from service.embed.card import card_data, visible_claim
+from service.embed.script import CARD_SCRIPT, card_csp, loader_script
+from service.embed.texts import TEXTS
+
+EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
+SIZES = {"compact": (320, 150), "full": (400, 260)}
+CLAIM_PATH = re.compile(r"^/claims/(\d{1,10})/?$")
+
+
+class CardOptions(BaseModel):
+    """Options of the card; unknown parameters (a CMS's tracking tags) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+    theme: Literal["light", "dark", "auto"] = "auto"
+    size: Literal["compact", "full"] = "full"
+    lang: Literal["en", "fr"] = "en"
+
+
+class OEmbedQuery(BaseModel):
+    """The oEmbed consumer's request."""
+
+    model_config = ConfigDict(extra="ignore")
+    url: str = Field(min_length=1, max_length=2048)
+    format: str = "json"
+    maxwidth: int | None = Field(default=None, ge=1, le=10_000)
+    maxheight: int | None = Field(default=None, ge=1, le=10_000)
+
+
+def base_url() -> str:
+    """Where readers reach this claimdesk (configured, or the request's own root)."""
+    configured: str | None = current_app.config["CLAIMDESK"].public_url
+    return (configured or request.url_root).rstrip("/")
+
+
+def claim_page_url(claim_id: int) -> str:
+    """The public page of a claim."""
+    return f"{base_url()}/claims/{claim_id}"
+
+
+def _cached(body: str | bytes, *, mimetype: str, status: int = 200, **headers: str) -> Response:
+    """A public, revalidatable answer with a strong ETag; 304 when the client's copy is current."""
+    payload = body.encode("utf-8") if isinstance(body, str) else body
+    etag = etag_of(payload)
+    common = {
+        "ETag": etag,
+        "Cache-Control": EMBED_CACHE,
+        "Access-Control-Allow-Origin": "*",
+        "X-Content-Type-Options": "nosniff",
+        **headers,
+    }
+    if status == 200 and matches(request.headers.get("If-None-Match", ""), etag):
+        return Response(status=304, headers=common)
+    return Response(payload, status=status, mimetype=mimetype, headers=common)
+
+
+def _card_response(html: str, status: int = 200) -> Response:
+    return _cached(
+        html,
+        mimetype="text/html",
+        status=status,
+        **{"Content-Security-Policy": card_csp(), "Referrer-Policy": "no-referrer"},
+    )
+
+
+def _options() -> CardOptions | None:
+    try:
+        return CardOptions.model_validate(request.args.to_dict())
+    except ValidationError:
+        return None
+
+
+@bp.get("/embed/claims/<int:claim_id>")
+def card(claim_id: int) -> ResponseReturnValue:
+    """The claim card for an iframe: tiny, self-contained, always current."""
+    options = _options()
+    if options is None:
+        return _card_response(_message_card("bad_option", CardOptions()), status=400)
+    try:
+        claim = visible_claim(session=get_session(), claim_id=claim_id)
+    except NotFound:
+        return _card_response(_message_card("not_found", options), status=404)
+    data = card_data(session=get_session(), claim=claim, lang=options.lang)
+    html = render_template(
+        "embed/card.html",
+        card=data,
+        options=options,
+        words=TEXTS[options.lang],
+        page_url=claim_page_url(claim_id),
+        script=CARD_SCRIPT,
+    )
+    return _card_response(html)
+
+
+def _message_card(key: str, options: CardOptions) -> str:
+    return render_template("embed/message.html", message=TEXTS[options.lang][key], options=options)
+
+
+@bp.get("/embed/claims/<int:claim_id>.svg")
+def badge(claim_id: int) -> ResponseReturnValue:
+    """A badge such as 'claim | contested 72%', with an accessible title."""
+    options = _options() or CardOptions()
+    words = TEXTS[options.lang]
+    try:
+        claim = visible_claim(session=get_session(), claim_id=claim_id)
+    except NotFound:
+        svg = badge_svg(
+            label=words["claim"], message="?", status="missing", title=words["not_found"]
+        )
+        return _cached(svg, mimetype="image/svg+xml", status=404)
+    data = card_data(session=get_session(), claim=claim, lang=options.lang)
+    message = data.status_label.lower()
+    if data.status == "contested":
+        message = f"{message} {round(data.contestedness * 100)}%"
+    title = f"claimdesk: {data.text} — {data.status_label}"
+    if data.verdict:
+        title += f"; {words['verdict']}: {data.verdict}"
+    svg = badge_svg(label=words["claim"], message=message, status=data.status, title=title)
+    return _cached(svg, mimetype="image/svg+xml")
+
+
+@bp.get("/embed.js")
+def embed_js() -> ResponseReturnValue:
+    """The loader that swaps each blockquote.claimdesk-claim for a self-sizing iframe."""
+    return _cached(loader_script(), mimetype="text/javascript")
+
+
+@bp.get("/oembed")
+def oembed() -> ResponseReturnValue:
+    """oEmbed 1.0 (type rich) for claim page URLs; JSON only (XML answers 501)."""
+    try:
+        query = OEmbedQuery.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        return _oembed_error(400, f"invalid oEmbed request: {exc.errors()[0]['msg']}")
+    if query.format != "json":
+        return _oembed_error(501, "only format=json is supported")
+    parts = urlsplit(query.url)
+    match = CLAIM_PATH.match(parts.path)
+    if parts.scheme not in ("http", "https") or match is None:
+        return _oembed_error(404, "not a claim page of this claimdesk")
+    if parts.netloc != urlsplit(base_url()).netloc:
+        return _oembed_error(404, "not a claim page of this claimdesk")
+    claim_id = int(match.group(1))
+    try:
+        claim = visible_claim(session=get_session(), claim_id=claim_id)
+    except NotFound:
+        return _oembed_error(404, "no such claim")
+    width, height = SIZES["full"]
+    if query.maxwidth:
+        width = min(width, query.maxwidth)
+    if query.maxheight:
+        height = min(height, query.maxheight)
+    src = f"{base_url()}/embed/claims/{claim_id}"
+    html = render_template(
+        "embed/iframe.html", src=src, width=width, height=height, claim_id=claim_id
+    )
+    body: dict[str, Any] = {
+        "version": "1.0",
+        "type": "rich",
+        "title": claim.text,
+        "provider_name": "claimdesk",
+        "provider_url": base_url() + "/",
+        "cache_age": 60,
+        "html": html,
+        "width": width,
+        "height": height,
+    }
+    return _cached(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+
+
+def _oembed_error(status: int, detail: str) -> Response:
+    body = json.dumps({"status": status, "detail": detail})
+    return Response(
+        body,
+        status=status,
+        mimetype="application/json",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+@bp.get("/claims/<int:claim_id>.jsonld")
+def claim_jsonld(claim_id: int) -> ResponseReturnValue:
+    """ClaimReview (when an editor ruled) and our evidence block, as one JSON-LD document."""
+    session = get_session()
+    try:
+        visible_claim(session=session, claim_id=claim_id)
+    except NotFound:
+        return Response(
+            json.dumps({"detail": "no such claim"}), status=404, mimetype="application/json"
+        )
+    return _cached(
+        json.dumps(jsonld_graph(claim_id), ensure_ascii=False),
+        mimetype="application/ld+json",
+    )
+
+
+def jsonld_graph(claim_id: int) -> list[dict[str, Any]]:
+    """The structured data of a claim: [ClaimReview?, evidence block]."""
+    facts, verdict = exports.reviewed_claim(
+        session=get_session(), claim_id=claim_id, claim_url=claim_page_url
+    )
+    nodes = []
+    if verdict is not None:
+        nodes.append(
+            claimreview.claim_review(
+                facts, verdict, organisation="claimdesk", organisation_url=base_url() + "/"
+            )
+        )
+    nodes.append(claimreview.evidence_block(facts))
+    return nodes

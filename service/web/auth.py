@@ -1,0 +1,101 @@
+"""Who is using the web interface, and the one gate every page's permission goes through.
+
+The browser's signed session cookie holds only the account id; the account is read again on
+each request, so disabling an account or changing its role takes effect at once. Whether a
+person may do something is decided by ``claims.policy`` alone: ``requires`` asks it, and the
+service functions ask it again when they run.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from claims.errors import PermissionDenied
+from claims.policy import ANONYMOUS, Action, Actor, Role, allowed
+from service.accounts import User, actor_for, get_active_user
+from service.db import get_session
+
+SESSION_USER = "user_id"
+
+
+def current_user() -> User | None:
+    """The signed-in, active account of this request, if any."""
+    if "web_user" not in g:
+        user_id = session.get(SESSION_USER)
+        g.web_user = (
+            get_active_user(session=get_session(), user_id=user_id)
+            if isinstance(user_id, int)
+            else None
+        )
+    user: User | None = g.web_user
+    return user
+
+
+def current_actor() -> Actor:
+    """Who this request acts as: the signed-in person, or ``anonymous``."""
+    user = current_user()
+    return actor_for(user) if user is not None else ANONYMOUS
+
+
+def may(action: Action) -> bool:
+    """Whether the current person may do ``action`` (templates use it to offer only what works)."""
+    return allowed(current_actor(), action)
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session for ``user`` (nothing from before signing in is carried over)."""
+    session.clear()
+    session[SESSION_USER] = user.id
+    session.permanent = True
+    g.web_user = user
+
+
+def sign_out() -> None:
+    """End the session."""
+    session.clear()
+    g.web_user = None
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this site, else ``fallback``: no open redirects."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target:
+        return fallback
+    return target
+
+
+def requires(action: Action) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let the view run only for people the policy allows ``action``.
+
+    Someone not signed in is sent to the sign-in page (and back afterwards); a signed-in
+    person whose role does not allow it gets the 403 page.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(**kwargs: Any) -> Any:
+            actor = current_actor()
+            if not allowed(actor, action):
+                if actor.role == Role.anonymous:
+                    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+                raise PermissionDenied(_("Your role (%(role)s) may not do this.", role=actor.role))
+            return view(**kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def init_app(app: Flask) -> None:
+    """Offer templates the current person and the permission question."""
+    app.jinja_env.globals.update(current_user=current_user, may=may, Action=Action)

@@ -1,0 +1,74 @@
+"""Per-client limits on what an anonymous visitor can make the service do.
+
+Two limits: claims submitted without an account (each one lands in the editors' queue) and
+failed sign-in attempts (password guessing). Counters live in memory by default, which is
+per worker process; with ``CLAIMDESK_REDIS_URL`` they live in Redis and every worker shares
+them. Only what was actually done is counted: a form sent back with a validation error costs
+nothing, so a person correcting a typo is not locked out.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
+
+from service.settings import Settings
+
+EXTENSION = "claimdesk.limits"
+NAMESPACE = "claimdesk"  # part of every counter's key, so a shared Redis can tell them apart
+Kind = Literal["submit", "login"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The app's limiter and the rate of each kind of attempt."""
+
+    limiter: Limiter
+    rates: dict[str, RateLimitItem]
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Build the app's limiter on memory, or on Redis when a URL is configured."""
+    limiter = Limiter(
+        key_func=get_remote_address,
+        app=app,
+        storage_uri=settings.redis_url or "memory://",
+        default_limits=[],
+        headers_enabled=False,
+    )
+    app.extensions[EXTENSION] = Limits(
+        limiter=limiter,
+        rates={"submit": parse(settings.anon_submit_limit), "login": parse(settings.login_limit)},
+    )
+
+
+def _limits() -> Limits:
+    limits: Limits = current_app.extensions[EXTENSION]
+    return limits
+
+
+def check(kind: Kind) -> None:
+    """Refuse with 429 (and Retry-After) when this client has used up its allowance."""
+    limits = _limits()
+    rate = limits.rates[kind]
+    key = get_remote_address()
+    strategy = limits.limiter.limiter
+    if strategy.test(rate, NAMESPACE, kind, key):
+        return
+    reset_at, _ = strategy.get_window_stats(rate, NAMESPACE, kind, key)
+    raise TooManyRequests(
+        description=f"limit of {rate} reached", retry_after=max(1, int(reset_at - time.time()))
+    )
+
+
+def spend(kind: Kind) -> None:
+    """Count one attempt of this client against its allowance."""
+    limits = _limits()
+    limits.limiter.limiter.hit(limits.rates[kind], NAMESPACE, kind, get_remote_address())

@@ -1,0 +1,150 @@
+"""A live claimdesk on loopback and a headless Debian Chromium driven by Playwright.
+
+The server runs in a thread (werkzeug's ``make_server``) on its own migrated SQLite file, so
+these tests never touch the database CLAIMDESK_DATABASE_URL may point at. Chromium is the
+system package (``/usr/bin/chromium``); no browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claims.policy import Role
+from service import migrate
+from service.accounts import UserCreate, create_user
+from service.app import create_app
+from service.db import Database
+from service.demo import load_demo
+from service.settings import Settings
+
+CHROMIUM = Path(os.environ.get("CLAIMDESK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PASSWORD = "browser test password"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip every browser test, saying why, when the system Chromium is not installed."""
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: apt-get install chromium")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a claimdesk on a fresh SQLite database: the demo and two accounts."""
+    from werkzeug.serving import make_server
+
+    folder = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{folder / 'browser.sqlite3'}"
+    migrate.upgrade(url)
+    settings = Settings(
+        env="test",
+        secret_key="browser-test-secret-0123456789",
+        instance_path=folder,
+        database_url=url,
+        redis_url=None,
+        anon_submit_limit="1000 per hour",
+    )
+    database = Database(url)
+    app = create_app(settings, database=database)
+    session = database.session_factory()
+    for username, role in (("casey", Role.contributor), ("ed", Role.editor)):
+        create_user(
+            session=session, user_in=UserCreate(username=username, password=PASSWORD, role=role)
+        )
+    load_demo(session=session)
+    session.commit()
+    session.close()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        database.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser tab (no cookies) whose relative URLs go to the live server."""
+    context = chromium.new_context(base_url=live_server, viewport=DESKTOP, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def sign_in() -> Callable[[Any, str], None]:
+    """``sign_in(page, "ed")`` signs in through the form, as a person would."""
+
+    def go(tab: Any, username: str) -> None:
+        tab.goto("/login")
+        tab.get_by_label("Username").fill(username)
+        tab.get_by_label("Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+        tab.get_by_text(f"Signed in as {username} (").wait_for()
+
+    return go
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], Path]:
+    """``screenshot(page, "claim")`` saves full-page desktop and 390px phone captures."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(tab: Any, name: str) -> Path:
+        path = ARTIFACTS / f"{name}-desktop.png"
+        tab.set_viewport_size(DESKTOP)
+        tab.screenshot(path=str(path), full_page=True)
+        tab.set_viewport_size(PHONE)
+        tab.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 100)))")
+        tab.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+        tab.set_viewport_size(DESKTOP)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def french_page(chromium: Any, live_server: str) -> Iterator[Any]:
+    """A tab whose browser prefers French."""
+    context = chromium.new_context(base_url=live_server, viewport=DESKTOP, locale="fr-FR")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()

@@ -1,0 +1,229 @@
+"""Widgets: the claim card, the badge, the loader, oEmbed, JSON-LD, and their HTTP behaviour."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from service.embed.script import CARD_SCRIPT
+
+XSS = '<img src=x onerror=alert(1)> "onmouseover=alert(2)'
+
+
+@pytest.fixture
+def bonus(demo, client):
+    """The demo's contested $100M signing-bonus claim, with its editor's verdict."""
+    demo()
+    found = client.get("/api/v1/claims", query_string={"q": "prime signature 100 millions"})
+    return next(c for c in found.json["data"] if c["claimant"]["name"] == "Sam Altman")
+
+
+def test_the_card_shows_words_claimant_status_gauge_counts_verdict_and_link(client, bonus):
+    response = client.get(f"/embed/claims/{bonus['id']}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Meta a utilisé une prime à la signature" in html
+    assert "Sam Altman" in html
+    assert "Contested" in html and "⚠" in html
+    assert "contestedness 75%" in html
+    assert "2 supporting · 0 refuting · 2 rebuttals" in html
+    assert "Editor&#39;s verdict" in html and "Mixed" in html
+    assert f'href="http://localhost/claims/{bonus["id"]}"' in html
+
+
+def test_the_card_is_self_contained_and_small(client, bonus):
+    response = client.get(f"/embed/claims/{bonus['id']}")
+    html = response.get_data(as_text=True)
+    assert len(response.data) < 10_000
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=|url\(", html)
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_card_may_be_framed_by_anyone_and_runs_only_its_own_script(client, bonus):
+    response = client.get(f"/embed/claims/{bonus['id']}")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors *" in csp
+    assert "default-src 'none'" in csp
+    assert "X-Frame-Options" not in response.headers
+    assert CARD_SCRIPT in response.get_data(as_text=True)
+
+
+def test_other_pages_refuse_to_be_framed(client):
+    for path in ("/api/v1/claims", "/api/v1/docs", "/healthz"):
+        response = client.get(path)
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_embed_answers_are_public_cacheable_and_cors_enabled(client, bonus):
+    for path in (
+        f"/embed/claims/{bonus['id']}",
+        f"/embed/claims/{bonus['id']}.svg",
+        f"/api/v1/claims/{bonus['id']}/status",
+    ):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == (
+            "public, max-age=60, stale-while-revalidate=300"
+        ), path
+        assert response.headers["Access-Control-Allow-Origin"] == "*", path
+        assert response.headers["ETag"].startswith('"'), path
+
+
+def test_a_current_etag_gets_304_and_a_change_makes_a_new_one(
+    client, bonus, make_source, make_evidence, session
+):
+    from claims.models import Claim
+
+    url = f"/embed/claims/{bonus['id']}"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    claim = session.get(Claim, bonus["id"])
+    make_evidence(claim, make_source("https://lemonde.example/a"), stance="refutes")
+    fresh = client.get(url, headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert fresh.headers["ETag"] != etag
+
+
+def test_options_change_theme_size_and_language(client, bonus):
+    dark = client.get(f"/embed/claims/{bonus['id']}?theme=dark").get_data(as_text=True)
+    assert "--bg:#16181c" in dark
+    compact = client.get(f"/embed/claims/{bonus['id']}?size=compact").get_data(as_text=True)
+    assert "supporting ·" not in compact
+    french = client.get(f"/embed/claims/{bonus['id']}?lang=fr").get_data(as_text=True)
+    assert "Contesté" in french and "Mitigé" in french and 'lang="fr"' in french
+
+
+def test_an_unknown_option_value_gets_a_small_400_card(client, bonus):
+    response = client.get(f"/embed/claims/{bonus['id']}?theme=<script>")
+    assert response.status_code == 400
+    assert "<script>" not in response.get_data(as_text=True).split("<body>")[1]
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+
+
+def test_unknown_and_retracted_claims_get_a_small_404_card_and_badge(
+    client, make_claim, session, editor
+):
+    from claims.services import ledger
+
+    claim = make_claim(text="A claim that will be withdrawn.")
+    ledger.retract_claim(session=session, claim_id=claim.id, reason="mistake", actor=editor)
+    session.commit()
+    for claim_id in (claim.id, 999_999):
+        card = client.get(f"/embed/claims/{claim_id}")
+        assert card.status_code == 404
+        assert "This claim is not available." in card.get_data(as_text=True)
+        assert "frame-ancestors *" in card.headers["Content-Security-Policy"]
+        badge = client.get(f"/embed/claims/{claim_id}.svg")
+        assert badge.status_code == 404 and badge.mimetype == "image/svg+xml"
+
+
+def test_hostile_claim_text_is_escaped_in_card_badge_oembed_and_jsonld(
+    client, make_claim, make_verdict
+):
+    claim = make_claim(text=XSS)
+    make_verdict(claim, rating="false")
+    card = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
+    assert "<img" not in card and "&lt;img src=x onerror=alert(1)&gt;" in card
+    badge = client.get(f"/embed/claims/{claim.id}.svg").get_data(as_text=True)
+    assert "<img" not in badge and "&lt;img" in badge
+    oembed = client.get(f"/oembed?url=http://localhost/claims/{claim.id}").json
+    assert oembed["title"] == XSS
+    assert "<img" not in oembed["html"]
+    graph = client.get(f"/claims/{claim.id}.jsonld").json
+    assert graph[0]["claimReviewed"] == XSS
+
+
+def test_the_badge_says_claim_and_the_status_with_an_accessible_title(client, bonus):
+    response = client.get(f"/embed/claims/{bonus['id']}.svg")
+    svg = response.get_data(as_text=True)
+    assert response.mimetype == "image/svg+xml"
+    assert ">claim</text>" in svg and ">contested 75%</text>" in svg
+    assert "<title>claimdesk: Meta a utilisé" in svg
+    assert 'role="img"' in svg
+
+
+def test_the_loader_script_never_writes_html_into_the_host_page(client):
+    response = client.get("/embed.js")
+    script = response.get_data(as_text=True)
+    assert response.mimetype == "text/javascript"
+    assert "claimdesk-claim" in script and "postMessage" not in script.split("message")[0]
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script
+    assert "event.origin !== origin" in script
+
+
+def test_oembed_answers_a_rich_iframe_for_a_claim_page(client, bonus):
+    response = client.get(
+        "/oembed",
+        query_string={"url": f"http://localhost/claims/{bonus['id']}", "maxwidth": "300"},
+    )
+    body = response.json
+    assert response.status_code == 200
+    assert body["version"] == "1.0" and body["type"] == "rich"
+    assert body["provider_name"] == "claimdesk"
+    assert body["width"] == 300 and body["height"] > 0
+    assert f'src="http://localhost/embed/claims/{bonus["id"]}"' in body["html"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"url": "http://localhost/claims/1", "format": "xml"}, 501),
+        ({"url": "http://elsewhere.example/claims/1"}, 404),
+        ({"url": "http://localhost/sources/1"}, 404),
+        ({"url": "javascript:alert(1)"}, 404),
+        ({"url": "http://localhost/claims/999999"}, 404),
+        ({"url": "http://localhost/claims/1", "maxwidth": "wide"}, 400),
+        ({}, 400),
+    ],
+)
+def test_oembed_refuses_what_it_cannot_embed(client, bonus, query, status):
+    assert client.get("/oembed", query_string=query).status_code == status
+
+
+def test_jsonld_export_has_one_claim_review_and_our_evidence_block(client, bonus):
+    response = client.get(f"/claims/{bonus['id']}.jsonld")
+    assert response.mimetype == "application/ld+json"
+    graph = response.json
+    reviews = [node for node in graph if node["@type"] == "ClaimReview"]
+    assert len(reviews) == 1
+    assert reviews[0]["reviewRating"]["alternateName"] == "Mixed"
+    assert reviews[0]["itemReviewed"]["author"]["name"] == "Sam Altman"
+    (block,) = [node for node in graph if node["@type"] == "cd:ClaimEvidence"]
+    assert {e["cd:stance"] for e in block["cd:evidence"]} == {"supports", "mentions"}
+    assert {r["cd:relation"] for r in block["cd:related"]} == {"rebutted by", "qualified by"}
+
+
+def test_a_claim_without_verdict_exports_only_the_evidence_block(client, make_claim):
+    claim = make_claim(text="Nobody has ruled on this yet.")
+    graph = client.get(f"/claims/{claim.id}.jsonld").json
+    assert [node["@type"] for node in graph] == ["cd:ClaimEvidence"]
+
+
+def test_the_card_says_what_changed_when_the_status_changed_recently(
+    client, make_claim, make_source, make_evidence, make_relation, make_claimant
+):
+    claim = make_claim(text="The bridge will open in May.")
+    for paper in ("north", "south", "east"):
+        source = make_source(f"https://{paper}.example/bridge", kind="primary")
+        make_evidence(claim, source, stance="supports")
+    assert client.get(f"/api/v1/claims/{claim.id}/status").json["status"] == "supported"
+    mayor = make_claimant("The Mayor")
+    denial = make_claim(text="The bridge will not open before autumn.", claimant_id=mayor.id)
+    make_relation(denial, "rebuts", claim, first_hand=True)
+    card = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
+    assert re.search(r"was: Supported, since \d+ \w+ \d{4}: Unsettled", card)
+
+
+def test_the_card_says_when_the_verdict_changed(client, make_claim, make_verdict):
+    claim = make_claim(text="The budget doubled.")
+    make_verdict(claim, rating="true")
+    make_verdict(claim, rating="mostly_false")
+    card = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
+    assert re.search(r"verdict was: True, since \d+ \w+ \d{4}: Mostly false", card)
+
+
+def test_the_status_json_stays_parseable_for_a_script(client, bonus):
+    assert json.loads(client.get(f"/api/v1/claims/{bonus['id']}/status").data)["id"] == bonus["id"]
