@@ -19,8 +19,10 @@ DENY_FRAMING = "frame-ancestors 'none'"
 def install(app: Flask) -> None:
     """Register the widget routes and the framing policy of every other page."""
     from service.embed import views  # noqa: F401  (registers routes on bp)
+    from service.embed.head import claim_head
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["claim_head"] = claim_head
 
     @app.after_request
     def _refuse_framing(response: Response) -> Response:

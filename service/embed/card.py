@@ -16,6 +16,8 @@ from sources.models import utcnow
 
 SHORT_TEXT = 180  # characters of the claim shown before "more"
 CHANGE_NOTICE = timedelta(days=14)  # how long a card says what changed
+# Moves in a claim's first hour are its sourcing (unsourced -> unsettled -> ...), not news.
+SETTLING_TIME = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def _changes(*, session: Session, claim: Claim, lang: str) -> list[str]:
     if (
         changed_at is not None
         and changed_at >= horizon
+        and changed_at - views.utc(claim.created_at) >= SETTLING_TIME
         and claim.previous_status not in (None, "unsourced")
     ):
         assert claim.previous_status is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
+@dataclass(frozen=True)
+class Live:
+    """A running claimdesk: where to reach it, and its database for arranging data."""
+
+    url: str
+    database: Database
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(live: Live) -> str:
     """The base URL of a claimdesk on a fresh SQLite database: the demo and two accounts."""
+    return live.url
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A claimdesk served on loopback from a thread, with the demo and two accounts."""
     from werkzeug.serving import make_server
 
     folder = tmp_path_factory.mktemp("live")
@@ -80,7 +95,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield Live(url=f"http://127.0.0.1:{server.server_port}", database=database)
     finally:
         server.shutdown()
         thread.join(timeout=10)

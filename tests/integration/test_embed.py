@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -203,9 +204,12 @@ def test_a_claim_without_verdict_exports_only_the_evidence_block(client, make_cl
 
 
 def test_the_card_says_what_changed_when_the_status_changed_recently(
-    client, make_claim, make_source, make_evidence, make_relation, make_claimant
+    client, make_claim, make_source, make_evidence, make_relation, make_claimant, session
 ):
     claim = make_claim(text="The bridge will open in May.")
+    claim.created_at = datetime.now(UTC) - timedelta(days=3)  # recorded days ago
+    session.add(claim)
+    session.commit()
     for paper in ("north", "south", "east"):
         source = make_source(f"https://{paper}.example/bridge", kind="primary")
         make_evidence(claim, source, stance="supports")
@@ -227,3 +231,60 @@ def test_the_card_says_when_the_verdict_changed(client, make_claim, make_verdict
 
 def test_the_status_json_stays_parseable_for_a_script(client, bonus):
     assert json.loads(client.get(f"/api/v1/claims/{bonus['id']}/status").data)["id"] == bonus["id"]
+
+
+def test_the_claim_page_carries_exactly_one_claim_review_that_extruct_reads(client, bonus):
+    import extruct
+
+    page = client.get(f"/claims/{bonus['id']}")
+    assert page.status_code == 200
+    data = extruct.extract(
+        page.get_data(as_text=True),
+        base_url=f"http://localhost/claims/{bonus['id']}",
+        syntaxes=["json-ld", "microdata", "rdfa"],
+        uniform=True,
+    )
+    found = [
+        node
+        for syntax in ("json-ld", "microdata", "rdfa")
+        for node in data[syntax]
+        if node.get("@type") in ("ClaimReview", "http://schema.org/ClaimReview")
+    ]
+    assert len(found) == 1
+    review = found[0]
+    for field in ("claimReviewed", "reviewRating", "url", "author", "datePublished"):
+        assert review.get(field), field
+    rating = review["reviewRating"]
+    assert (rating["ratingValue"], rating["bestRating"], rating["worstRating"]) == (3, 5, 1)
+    assert rating["alternateName"] == "Mixed"
+    item = review["itemReviewed"]
+    assert item["@type"] == "Claim" and item["author"]["name"] == "Sam Altman"
+    assert item["firstAppearance"]["url"] and item["appearance"]
+
+
+def test_a_claim_page_without_verdict_has_no_claim_review_but_links_oembed(client, make_claim):
+    claim = make_claim(text="The tunnel will be finished next year.")
+    html = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert '"ClaimReview"' not in html
+    assert 'type="application/json+oembed"' in html
+    assert f"url=http%3A%2F%2Flocalhost%2Fclaims%2F{claim.id}" in html
+
+
+def test_hostile_text_cannot_break_out_of_the_claim_pages_json_ld(client, make_claim, make_verdict):
+    claim = make_claim(text="</script><script>alert(1)</script>")
+    make_verdict(claim, rating="false")
+    html = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+
+
+def test_moves_while_a_new_claim_is_being_sourced_are_not_announced(
+    client, make_claim, make_source, make_evidence
+):
+    claim = make_claim(text="The museum reopens on Sunday.")
+    make_evidence(claim, make_source("https://gazette.example/museum"), stance="mentions")
+    official = make_source("https://museum.example/news", kind="primary")
+    make_evidence(claim, official, stance="refutes")
+    status = client.get(f"/api/v1/claims/{claim.id}/status").json
+    assert status["previous_status"] == "unsettled" and status["status"] == "refuted"
+    card = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
+    assert "was:" not in card
