@@ -10,6 +10,8 @@ nothing, so a person correcting a typo is not locked out.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,13 +19,15 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
-from werkzeug.exceptions import TooManyRequests
+from redis.exceptions import RedisError
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from service.settings import Settings
 
 EXTENSION = "claimdesk.limits"
 NAMESPACE = "claimdesk"  # part of every counter's key, so a shared Redis can tell them apart
 Kind = Literal["submit", "login"]
+STORE_RETRY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,29 @@ def _limits() -> Limits:
     return limits
 
 
+@contextmanager
+def _store() -> Iterator[None]:
+    """Turn an unreachable counter store into a clear 503: neither a 500 nor an open door."""
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        current_app.logger.error("rate-limit store unavailable: %s", exc)
+        raise ServiceUnavailable(
+            description="this action is paused for a moment; please try again shortly",
+            retry_after=STORE_RETRY_SECONDS,
+        ) from exc
+
+
 def check(kind: Kind) -> None:
     """Refuse with 429 (and Retry-After) when this client has used up its allowance."""
     limits = _limits()
     rate = limits.rates[kind]
     key = get_remote_address()
     strategy = limits.limiter.limiter
-    if strategy.test(rate, NAMESPACE, kind, key):
-        return
-    reset_at, _ = strategy.get_window_stats(rate, NAMESPACE, kind, key)
+    with _store():
+        if strategy.test(rate, NAMESPACE, kind, key):
+            return
+        reset_at, _ = strategy.get_window_stats(rate, NAMESPACE, kind, key)
     raise TooManyRequests(
         description=f"limit of {rate} reached", retry_after=max(1, int(reset_at - time.time()))
     )
@@ -71,4 +89,5 @@ def check(kind: Kind) -> None:
 def spend(kind: Kind) -> None:
     """Count one attempt of this client against its allowance."""
     limits = _limits()
-    limits.limiter.limiter.hit(limits.rates[kind], NAMESPACE, kind, get_remote_address())
+    with _store():
+        limits.limiter.limiter.hit(limits.rates[kind], NAMESPACE, kind, get_remote_address())

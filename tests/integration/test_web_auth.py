@@ -211,3 +211,20 @@ def test_the_cli_refuses_a_taken_name_a_short_password_and_the_anonymous_role(ru
     assert short.exit_code != 0 and "password" in short.output
     role = runner.invoke(args=[*args, "--username", "x1", "--role", "anonymous"], input="x" * 12)
     assert role.exit_code != 0
+
+
+def test_an_unreachable_redis_pauses_anonymous_submission_with_a_503_not_a_500(
+    tmp_path, database, browser_on, table_counts
+) -> None:
+    settings = Settings(
+        env="test",
+        secret_key="test-secret-key-0123456789",
+        instance_path=tmp_path,
+        redis_url="redis://127.0.0.1:1/0",  # nothing listens on port 1
+    )
+    client = create_app(settings, database=database).test_client()
+    before = table_counts()
+    response = browser_on(client).post("/claims/new", {"text": "The pool reopens in June."})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert table_counts() == before
