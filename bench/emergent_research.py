@@ -34,7 +34,7 @@ from claims.evaluation import metrics as shared_metrics
 from claims.reliability import Reliability, learn_reliability, multiplier_for, neutral
 from claims.scoring import Item, score_claim
 
-EMERGENT = Path("/work/shared/data/emergent/emergent-train.csv")
+EMERGENT = Path(__file__).resolve().parents[1].parent / "shared/data/emergent/emergent-train.csv"
 STANCES = {"for": "supports", "against": "refutes", "observing": "mentions"}
 LABELS = ("true", "false", "unknown")
 STATUS_LABEL = {"supported": "true", "refuted": "false"}

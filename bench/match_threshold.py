@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 
 from claims.text import normalise_claim
 
-LIAR = Path("/work/shared/data/liar")
+LIAR = Path(__file__).resolve().parents[1].parent / "shared/data/liar"
 THRESHOLDS = [75, 80, 82, 84, 85, 86, 88, 90, 92, 95]
 FLOOR = 50.0  # scores below this are never interesting; lets rapidfuzz prune
 

@@ -22,7 +22,8 @@ from claims.matching import (
 )
 from claims.text import normalise_claim
 
-LIAR_VALID = Path("/work/shared/data/liar/valid.tsv")
+# The shared data sets sit beside the checkout (../shared), as on every machine and in CI.
+LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared/data/liar/valid.tsv"
 
 
 @functools.cache
