@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -192,8 +193,23 @@ class ClaimTag(SQLModel, table=True):
     tag: str = Field(sa_column=Column(String(50), primary_key=True, nullable=False, index=True))
 
 
+class AnchorState(StrEnum):
+    """Whether an evidence quote was found in its source's page (``sources.anchor``)."""
+
+    anchored = "anchored"  # found exactly, or with only spacing, case or punctuation differences
+    fuzzy = "fuzzy"  # found with different words: the page's own words are kept beside it
+    orphaned = "orphaned"  # not found on the page
+    unanchored = "unanchored"  # no snapshot of the page yet
+
+
 class Evidence(SQLModel, table=True):
-    """A source's stance toward a claim, with the exact words that carry it."""
+    """A source's stance toward a claim, with the exact words that carry it.
+
+    The anchor columns say where the quote is in the snapshot of the page it was last
+    checked against (W3C TextQuoteSelector and TextPositionSelector). When the page later
+    stops saying what it said, ``changed_at_source`` is set and the ``before_*`` columns keep
+    the passage as it was anchored, so a person can compare it with what the page says now.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(sa_column=_fk("claim.id"))
@@ -206,6 +222,25 @@ class Evidence(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     retracted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     retraction_reason: str | None = Field(default=None, sa_column=Column(Text))
+    anchor_state: str = Field(
+        default=AnchorState.unanchored.value,
+        sa_column=Column(String(16), nullable=False, server_default=AnchorState.unanchored.value),
+    )
+    anchor_score: float | None = Field(default=None, sa_column=Column(Float))
+    anchor_selectors: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    anchor_snapshot_id: int | None = Field(
+        default=None, sa_column=_fk("snapshot.id", nullable=True)
+    )
+    anchored_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    changed_at_source: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    changed_detected_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    before_state: str | None = Field(default=None, sa_column=Column(String(16)))
+    before_selectors: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    before_snapshot_id: int | None = Field(
+        default=None, sa_column=_fk("snapshot.id", nullable=True)
+    )
 
 
 class Relation(SQLModel, table=True):

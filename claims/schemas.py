@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from claims.models import ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
+from claims.models import AnchorState, ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
 from sources.dates import parse_partial_date
-from sources.models import SourceKind
+from sources.models import FetchState, SourceKind
 from sources.sanitize import has_forbidden_control_chars
 
 LANGUAGE_RE = re.compile(r"^(und|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
@@ -169,6 +169,8 @@ class SourceRef(BaseModel):
     title: str | None
     kind: SourceKind
     publisher: str
+    fetch_state: FetchState
+    dead_since: datetime | None
 
 
 class Counts(BaseModel):
@@ -293,6 +295,33 @@ class EvidenceCreate(Input):
         return self
 
 
+class PassagePublic(BaseModel):
+    """Where a quote is in one version of the page (W3C TextQuote and TextPosition selectors)."""
+
+    snapshot_id: int | None
+    state: AnchorState
+    exact: str | None = Field(description="The page's own words (None when not found).")
+    prefix: str | None
+    suffix: str | None
+    start: int | None = Field(description="Code-point offset into the snapshot's text.")
+    end: int | None
+
+
+class AnchorPublic(PassagePublic):
+    """Whether the quote is on the source's page, and whether the page still says it."""
+
+    score: float | None = Field(description="1.0 exact; the similarity of the best match else.")
+    selectors: list[dict[str, Any]] = Field(description="W3C Web Annotation selectors.")
+    anchored_at: datetime | None
+    changed_at_source: bool = Field(
+        description="The page no longer says what was quoted; ``before`` keeps what it said."
+    )
+    changed_detected_at: datetime | None
+    before: PassagePublic | None = Field(
+        description="The passage as anchored before the page changed (when changed_at_source)."
+    )
+
+
 class EvidencePublic(BaseModel):
     """Evidence as the API shows it."""
 
@@ -306,6 +335,7 @@ class EvidencePublic(BaseModel):
     created_at: datetime
     retracted_at: datetime | None
     retraction_reason: str | None
+    anchor: AnchorPublic
 
 
 class EvidenceListPublic(BaseModel):
@@ -549,3 +579,46 @@ class PublisherQuery(PageQuery):
     domain: (
         Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
     ) = None
+
+
+# ---- imports of others' fact-checks (ClaimReview) -----------------------------------------
+
+
+class ClaimReviewImport(Input):
+    """A fact-checker's page or feed to fetch, or a ClaimReview JSON document (one of them)."""
+
+    url: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+        default=None, description="A page with ClaimReview markup, or a feed of ClaimReview JSON."
+    )
+    document: dict[str, Any] | list[Any] | None = Field(
+        default=None,
+        description='One ClaimReview, a list, or a feed ({"claimReviews": [...]} or "@graph").',
+    )
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ClaimReviewImport:
+        if (self.url is None) == (self.document is None):
+            raise ValueError("give exactly one of url or document")
+        return self
+
+
+class ImportItemPublic(BaseModel):
+    """What became of one review, in the document's order."""
+
+    index: int
+    status: str = Field(description="created (a new claim), matched (one on record) or rejected")
+    reason: str
+    claim_id: int | None
+    evidence_id: int | None
+    rating: Rating | None = Field(description="The publisher's rating on claimdesk's scale.")
+    stance: Stance | None
+    rating_text: str | None = Field(description="The publisher's own words for its rating.")
+
+
+class ImportSummaryPublic(BaseModel):
+    """The outcome of an import: counts, and every review's outcome with its reason."""
+
+    created: int
+    matched: int
+    rejected: int
+    items: list[ImportItemPublic]

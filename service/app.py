@@ -10,8 +10,9 @@ from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from service import commands, db, embed, problems, web
+from service import commands, db, embed, jobs, problems, web
 from service.api import API_PREFIX, load_routes
+from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
 from service.web import errors as web_errors
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     instance_path = str(settings.instance_path) if settings.instance_path else None
     app = Flask("service", instance_path=instance_path, instance_relative_config=True)
     app.url_map.converters["int"] = BoundedInt
+    app.session_interface = LazyCookieSessionInterface()  # cookie-less reads skip its setup
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -61,6 +63,9 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     if database is None:
         database = db.Database(settings.resolved_database_url(Path(app.instance_path)))
     db.init_app(app, database)
+    jobs.install(app, settings=settings, database=database)
+    # The duplicate check, /claims/match and ?q= share it; built lazily on first use.
+    app.extensions["claimdesk.match_index"] = database.match_index
 
     def is_api() -> bool:
         return request.path.startswith(API_PREFIX)

@@ -54,6 +54,7 @@ def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int) -> 
 
 
 user_group = AppGroup("user", help="Accounts for the web interface.")
+import_group = AppGroup("import", help="Bulk imports.")
 
 
 def register(app: Flask) -> None:
@@ -62,8 +63,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(token_group)
     app.cli.add_command(user_group)
+    app.cli.add_command(import_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve)
+    app.cli.add_command(worker)
 
 
 @db_group.command("upgrade")
@@ -196,6 +199,108 @@ def user_disable(username: str, enable: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     session.commit()
     click.echo(f"user {username!r} {'enabled' if enable else 'disabled'}")
+
+
+@import_group.command("claims")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "liar"]),
+    default="csv",
+    show_default=True,
+    help="CSV with a header, JSON Lines, or LIAR's TSV layout.",
+)
+@click.option("--actor", default="import", show_default=True, help="Name in the revision log.")
+@click.option("--distinct", is_flag=True, help="Skip duplicate detection: create every row.")
+@click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+@with_appcontext
+def import_claims(fmt: str, file: Path, actor: str, distinct: bool, dry_run: bool) -> None:
+    """Import claims (with claimants, tags and verdicts) from FILE; see the README for columns.
+
+    A row that nearly duplicates a claim on record or an earlier row is reported as matched,
+    not created. A bad row is reported by line number and never stops the others.
+    """
+    from claims.importing import FileError
+    from claims.policy import Actor
+    from service.importing import count_lines
+    from service.importing import import_claims as run
+
+    session = get_session()
+    total = count_lines(file)
+    try:
+        with click.progressbar(
+            length=total, label=f"importing {file.name}", file=sys.stderr
+        ) as bar:
+            summary = run(
+                session=session,
+                path=file,
+                fmt=fmt,  # type: ignore[arg-type]
+                actor=Actor(name=actor, role=Role.editor),
+                distinct=distinct,
+                duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
+                dry_run=dry_run,
+                progress=bar.update,
+            )
+    except (FileError, UnicodeDecodeError) as exc:
+        session.rollback()
+        raise click.ClickException(f"{file}: {exc}") from exc
+    for line in summary.lines():
+        click.echo(line)
+
+
+@import_group.command("claimreview")
+@click.argument("source")
+@click.option("--actor", default="import", show_default=True, help="Name in the revision log.")
+@with_appcontext
+def import_claimreview(source: str, actor: str) -> None:
+    """Import fact-checks published as ClaimReview from SOURCE: a page or feed URL, or a file.
+
+    A URL is fetched (SSRF-safe) and read for JSON-LD, microdata and RDFa; a file holds
+    ClaimReview JSON (one object, a list, a feed) or a saved page. Each review creates or
+    matches its claim and records the fact-check as evidence; one that cannot be recorded is
+    listed as rejected, with its reason, and never stops the others.
+    """
+    from claims.policy import Actor
+    from claims.services.claimreviews import import_reviews
+    from service import claimreviews
+    from sources.errors import FetchError
+
+    settings = current_app.config["CLAIMDESK"]
+    try:
+        if source.lower().startswith(("http://", "https://")):
+            reviews = claimreviews.from_url(source, settings=settings)
+        else:
+            reviews = claimreviews.from_file(Path(source))
+    except (FetchError, claimreviews.DocumentError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    session = get_session()
+    summary = import_reviews(
+        session=session,
+        reviews=reviews,
+        actor=Actor(name=actor, role=Role.contributor),
+        duplicate_threshold=settings.duplicate_threshold,
+    )
+    session.commit()
+    for line in summary.lines():
+        click.echo(line)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run the job consumer: fetch sources' pages, re-anchor quotes, recheck sources."""
+    import logging
+
+    from service.jobs import jobs_of
+
+    jobs = jobs_of()
+    if jobs.huey.immediate:
+        raise click.ClickException("jobs run as they are queued here: there is nothing to consume")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo(f"claimdesk worker: {workers} thread(s) on {type(jobs.huey).__name__}")
+    jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 
 @click.command("serve")

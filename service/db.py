@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
 from claims.errors import Conflict
+from claims.services import match_index
 
 EXTENSION = "claimdesk.db"
 
@@ -28,10 +29,18 @@ class Database:
         self, url: str, *, echo: bool = False, engine: Engine | None = None, bind: Any = None
     ) -> None:
         self.url = url
+        self.outer_bind = bind  # set by tests; the hot read path then reads through Sessions
         self.engine = engine or make_engine(url, echo=echo)
         # ``bind`` lets tests hand every Session one outer transaction that they roll back:
         # the app's commits then only release SAVEPOINTs inside it.
-        options: dict[str, Any] = {"class_": Session, "expire_on_commit": False}
+        # One match index per database per process, reached by the ledger through each
+        # Session's ``info``: an index never sees another database's (or test's) claims.
+        self.match_index = match_index.LiveMatchIndex()
+        options: dict[str, Any] = {
+            "class_": Session,
+            "expire_on_commit": False,
+            "info": {match_index.SESSION_KEY: self.match_index},
+        }
         if bind is not None:
             options["join_transaction_mode"] = "create_savepoint"
         self.session_factory: Callable[[], Session] = sessionmaker(

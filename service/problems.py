@@ -18,7 +18,7 @@ from claims.errors import (
     PermissionDenied,
     StaleRevision,
 )
-from sources.errors import InvalidSource, SourceNotFound
+from sources.errors import FetchError, InvalidSource, SnapshotNotFound, SourceNotFound
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://claimdesk.example/problems/"
@@ -125,8 +125,27 @@ def from_domain(exc: Exception) -> ApiProblem | None:
             )
         case NotFound():
             return ApiProblem(404, "Not found", str(exc), slug="not-found")
-        case SourceNotFound():
+        case SourceNotFound() | SnapshotNotFound():
             return ApiProblem(404, "Not found", str(exc), slug="not-found")
+        case FetchError() if exc.reason in ("blocked", "invalid_url"):
+            # The URL itself is unacceptable (not public, not http): the client's to fix.
+            return ApiProblem(
+                422,
+                "URL refused",
+                str(exc),
+                slug="url-refused",
+                errors=field_error("url", str(exc)),
+                extra={"reason": exc.reason, "stage": exc.stage},
+            )
+        case FetchError():
+            # The page's server failed us (gone, too slow, too large, not HTML...).
+            return ApiProblem(
+                502,
+                "Fetch failed",
+                str(exc),
+                slug="fetch-failed",
+                extra={"reason": exc.reason, "stage": exc.stage, "upstream_status": exc.status},
+            )
         case InvalidRequest() | InvalidSource():
             return ApiProblem(
                 422,

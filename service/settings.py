@@ -8,12 +8,33 @@ running with a guessable secret.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from sources.fetch import FetchPolicy
 
 DEV_SECRET = "dev-only-not-secret"
+# Only tests may set these, through Settings(...): no variable, file or secret can reach them.
+# fetch_allow_private opens the SSRF guard to loopback and private addresses; jobs_immediate runs
+# every job inside the request that queues it.
+TEST_ONLY = frozenset({"fetch_allow_private", "jobs_immediate"})
+
+
+class _WithoutTestOnly(PydanticBaseSettingsSource):
+    """A settings source with the test-only fields removed from what it read."""
+
+    def __init__(self, inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(inner.settings_cls)
+        self._inner = inner
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: ``__call__`` delegates to the wrapped source."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._inner().items() if k not in TEST_ONLY}
 
 
 class Settings(BaseSettings):
@@ -61,6 +82,51 @@ class Settings(BaseSettings):
     login_limit: str = Field(
         default="10 per minute", description="Sign-in attempts per client (flask-limiter syntax)."
     )
+    fetch_connect_timeout: float = Field(
+        default=5.0, gt=0, le=120, description="Seconds to connect to a source's server."
+    )
+    fetch_read_timeout: float = Field(
+        default=15.0, gt=0, le=300, description="Seconds to wait for each read of a page."
+    )
+    fetch_total_timeout: float = Field(
+        default=60.0, gt=0, le=600, description="Seconds for a whole fetch, retries included."
+    )
+    fetch_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1_024,
+        le=100 * 1024 * 1024,
+        description="Largest page body read; the download stops there (too_large).",
+    )
+    recheck_hours: float = Field(
+        default=24.0, gt=0, le=24 * 365, description="Hours between two fetches of a source."
+    )
+    fetch_allow_private: bool = Field(
+        default=False,
+        exclude=True,
+        description="Tests only (never read from the environment): fetch from loopback.",
+    )
+    jobs_immediate: bool = Field(
+        default=False,
+        exclude=True,
+        description="Tests only (never read from the environment): run jobs when queued.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then the environment, which can never reach TEST_ONLY."""
+        return (
+            init_settings,
+            _WithoutTestOnly(env_settings),
+            _WithoutTestOnly(dotenv_settings),
+            _WithoutTestOnly(file_secret_settings),
+        )
 
     @field_validator("anon_submit_limit", "login_limit")
     @classmethod
@@ -81,7 +147,20 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and len(self.secret_key) < 16:
             raise ValueError("CLAIMDESK_SECRET_KEY must be at least 16 characters in production")
+        if self.fetch_allow_private and self.env != "test":
+            raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
         return self
+
+    def fetch_policy(self, **overrides: Any) -> FetchPolicy:
+        """The outbound client's limits from these settings (``overrides`` win)."""
+        options: dict[str, Any] = {
+            "connect_timeout": self.fetch_connect_timeout,
+            "read_timeout": self.fetch_read_timeout,
+            "total_timeout": self.fetch_total_timeout,
+            "max_bytes": self.fetch_max_bytes,
+            "allow_private": self.fetch_allow_private,
+        }
+        return FetchPolicy(**{**options, **overrides})
 
     def resolved_database_url(self, instance_path: Path) -> str:
         """The configured URL, or the SQLite file in the instance folder."""

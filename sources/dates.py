@@ -43,3 +43,14 @@ def parse_partial_date(value: str) -> str:
 def parse_partial_date_or_none(value: str | None) -> str | None:
     """Like parse_partial_date, passing None through."""
     return None if value is None else parse_partial_date(value)
+
+
+def date_part_or_none(value: str | None) -> str | None:
+    """The date of a timestamp someone else published ("2025-07-02T10:00:00Z" -> "2025-07-02"),
+    or None when it does not start with one: metadata from the web is a hint, never an error."""
+    if not value:
+        return None
+    try:
+        return parse_partial_date(value[:10])
+    except ValueError:
+        return None

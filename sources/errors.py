@@ -55,3 +55,12 @@ class FetchError(SourceError):
         self.status = status
         self.hop_url = hop_url or url
         self.detail = detail
+
+
+class SnapshotNotFound(SourceError):
+    """No snapshot with that id on that source."""
+
+    def __init__(self, source_id: int, snapshot_id: int) -> None:
+        super().__init__(f"snapshot {snapshot_id} of source {source_id} does not exist")
+        self.source_id = source_id
+        self.snapshot_id = snapshot_id

@@ -1,17 +1,30 @@
-"""Tables and API schemas of the source domain: publishers, sources and what they cite.
+"""Tables and API schemas of the source domain: publishers, sources, what they cite, snapshots.
 
 A source is keyed by its normalised URL so the same article reached through a tracking link is
 one record; its publisher is keyed by domain so a publisher's track record can accumulate.
+A snapshot is one version of the page as claimdesk fetched it, keyed per source by the SHA-256
+of the body, so an unchanged page adds nothing and a changed one adds a version beside the old.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, field_validator
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 from sources.sanitize import has_forbidden_control_chars
@@ -35,8 +48,26 @@ class SourceKind(StrEnum):
     tertiary = "tertiary"
 
 
+class FetchState(StrEnum):
+    """Where claimdesk stands with a source's page; ``fetch_reason`` says why when not live."""
+
+    pending = "pending"  # never fetched yet (queued, or not watched)
+    live = "live"  # the last fetch succeeded, or failed in a way that may pass (timeout, 5xx)
+    dead = "dead"  # the page answers 404/410 or its host no longer resolves
+    blocked = "blocked"  # the address is not public: the SSRF guard refused it
+    error = "error"  # any other failure (too large, unsupported type, other 4xx...)
+
+
+# Descriptive fields a first snapshot may fill when no person set them.
+DESCRIPTIVE_FIELDS = ("title", "author", "published_on")
+
+
 def _ts(*, index: bool = False) -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=False, default=utcnow, index=index)
+
+
+def _ts_or_none() -> Any:
+    return Column(DateTime(timezone=True), nullable=True)
 
 
 class Publisher(SQLModel, table=True):
@@ -81,6 +112,52 @@ class Source(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     notes: str | None = Field(default=None, sa_column=Column(Text))
+    # Which of DESCRIPTIVE_FIELDS a person set: a snapshot never overwrites their words.
+    set_by_person: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # Fetching and watching the page (see docs/sources.md).
+    watched: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
+    fetch_state: str = Field(
+        default=FetchState.pending.value,
+        sa_column=Column(
+            String(16), nullable=False, index=True, server_default=FetchState.pending.value
+        ),
+    )
+    fetch_reason: str | None = Field(default=None, sa_column=Column(String(32)))
+    last_fetched_at: datetime | None = Field(default=None, sa_column=_ts_or_none())
+    dead_since: datetime | None = Field(default=None, sa_column=_ts_or_none())
+    # The hash of the version the page showed at the last successful fetch (a Snapshot's).
+    current_sha256: str | None = Field(default=None, sa_column=Column(String(64)))
+
+
+class Snapshot(SQLModel, table=True):
+    """One version of a source's page: what was fetched, and the text quotes are anchored in.
+
+    Rows are written once and never updated: ``text`` is the extractor's output stored
+    verbatim, because every anchor's offsets point into it.
+    """
+
+    __table_args__ = (UniqueConstraint("source_id", "sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("source.id"), nullable=False, index=True)
+    )
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    final_url: str = Field(sa_column=Column(String(4096), nullable=False))
+    http_status: int | None = Field(default=None, sa_column=Column(Integer))
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    media_type: str = Field(sa_column=Column(String(100), nullable=False))
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    title: str | None = Field(default=None, sa_column=Column(String(500)))
+    author: str | None = Field(default=None, sa_column=Column(String(300)))
+    published_on: str | None = Field(default=None, sa_column=Column(String(10)))
+    site_name: str | None = Field(default=None, sa_column=Column(String(200)))
+    language: str | None = Field(default=None, sa_column=Column(String(35)))
+    method: str = Field(sa_column=Column(String(16), nullable=False))
 
 
 def _clean(value: str | None) -> str | None:
@@ -156,10 +233,56 @@ class SourcePublic(SQLModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
+    watched: bool = Field(description="Whether claimdesk fetches and rechecks the page.")
+    fetch_state: FetchState
+    fetch_reason: str | None = Field(
+        description="Why the last fetch failed: unreachable, blocked, too_large, "
+        "unsupported_type, http_404, timeout..."
+    )
+    last_fetched_at: datetime | None
+    dead_since: datetime | None
+    current_snapshot_id: int | None = Field(
+        description="The snapshot matching what the page showed at the last successful fetch."
+    )
+    snapshots: int = Field(description="How many versions of the page are kept.")
 
 
 class SourcesPublic(SQLModel):
     """A page of sources."""
 
     data: list[SourcePublic]
+    count: int
+
+
+class SnapshotPublic(SQLModel):
+    """One kept version of a source's page (its text is on the snapshot's own route)."""
+
+    id: int
+    source_id: int
+    sha256: str
+    final_url: str
+    http_status: int | None
+    headers: dict[str, str]
+    media_type: str
+    fetched_at: datetime
+    title: str | None
+    author: str | None
+    published_on: str | None
+    site_name: str | None
+    language: str | None
+    method: str = Field(description="How the text was extracted: trafilatura, baseline, ...")
+    text_length: int
+    current: bool = Field(description="The page showed this version at the last fetch.")
+
+
+class SnapshotTextPublic(SnapshotPublic):
+    """A version of the page with its extracted text, which quote offsets point into."""
+
+    text: str
+
+
+class SnapshotsPublic(SQLModel):
+    """Every kept version of a source's page, oldest first."""
+
+    data: list[SnapshotPublic]
     count: int

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sources.dates import parse_partial_date_or_none
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import (
+    DESCRIPTIVE_FIELDS,
+    FetchState,
     Publisher,
     PublisherPublic,
+    Snapshot,
     Source,
     SourceCite,
     SourceCreate,
@@ -52,12 +56,14 @@ def find_source_by_url(*, session: Session, url: str) -> Source | None:
 
 
 def create_source(
-    *, session: Session, source_in: SourceCreate, actor_name: str
+    *, session: Session, source_in: SourceCreate, actor_name: str, watch: bool = True
 ) -> tuple[Source, bool]:
     """Record a source, or return the existing one for the same normalised URL.
 
     Returns ``(source, created)``. Creation by URL is idempotent: a second call with the same
-    article under a tracking link returns the first record unchanged.
+    article under a tracking link returns the first record unchanged. A new source is
+    ``pending``; when ``watch`` is true the service layer queues its fetch once the unit of
+    work commits, and rechecks it periodically (the demo files its sources unwatched).
     """
     try:
         key = normalise_url(source_in.url)
@@ -80,6 +86,8 @@ def create_source(
         kind=source_in.kind.value,
         publisher_id=publisher.id,
         created_by=actor_name,
+        set_by_person=[f for f in DESCRIPTIVE_FIELDS if getattr(source_in, f) is not None],
+        watched=watch,
     )
     session.add(source)
     session.flush()
@@ -98,6 +106,8 @@ def update_source(*, session: Session, source_id: int, source_in: SourceUpdate) 
         if data["kind"] is None:
             raise InvalidSource("kind cannot be null", field="kind")
         data["kind"] = SourceKind(data["kind"]).value
+    named = set(source.set_by_person or []) | {f for f in DESCRIPTIVE_FIELDS if f in data}
+    source.set_by_person = sorted(named)  # a new list, so the JSON column sees the change
     source.sqlmodel_update(data)
     if cites is not None:
         _set_cites(session=session, source=source, cites=cites)
@@ -214,6 +224,7 @@ def many_to_public(*, session: Session, sources: Sequence[Source]) -> list[Sourc
         ).all()
     }
     cites = cites_of(session=session, source_ids=ids)
+    snapshots = _snapshot_summaries(session=session, sources=sources)
     out = []
     for source in sources:
         assert source.id is not None
@@ -235,8 +246,48 @@ def many_to_public(*, session: Session, sources: Sequence[Source]) -> list[Sourc
                 created_by=source.created_by,
                 created_at=as_utc(source.created_at),
                 updated_at=as_utc(source.updated_at),
+                watched=source.watched,
+                fetch_state=FetchState(source.fetch_state),
+                fetch_reason=source.fetch_reason,
+                last_fetched_at=_utc_or_none(source.last_fetched_at),
+                dead_since=_utc_or_none(source.dead_since),
+                current_snapshot_id=snapshots[source.id][1],
+                snapshots=snapshots[source.id][0],
             )
         )
+    return out
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def _snapshot_summaries(
+    *, session: Session, sources: Sequence[Source]
+) -> dict[int, tuple[int, int | None]]:
+    """Per source id: how many snapshots it has, and the id of the current one."""
+    ids = [s.id for s in sources if s.id is not None]
+    out: dict[int, tuple[int, int | None]] = {i: (0, None) for i in ids}
+    if not ids:
+        return out
+    counts = dict(
+        session.exec(
+            select(Snapshot.source_id, func.count())
+            .where(col(Snapshot.source_id).in_(ids))
+            .group_by(col(Snapshot.source_id))
+        ).all()
+    )
+    wanted = {s.id: s.current_sha256 for s in sources if s.id is not None and s.current_sha256}
+    current: dict[int, int | None] = {}
+    if wanted:
+        rows = session.exec(
+            select(Snapshot.source_id, Snapshot.id, Snapshot.sha256).where(
+                col(Snapshot.source_id).in_(list(wanted))
+            )
+        ).all()
+        current = {sid: snap for sid, snap, sha in rows if wanted.get(sid) == sha}
+    for source_id in ids:
+        out[source_id] = (int(counts.get(source_id, 0)), current.get(source_id))
     return out
 
 

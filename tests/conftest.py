@@ -75,7 +75,13 @@ def database(db_url: str, engine: Any, connection: Connection) -> Database:
 
 @pytest.fixture
 def settings(tmp_path: Any) -> Settings:
-    return Settings(env="test", secret_key="test-secret-key-0123456789", instance_path=tmp_path)
+    """Test settings: jobs run as soon as they are queued (huey's immediate mode)."""
+    return Settings(
+        env="test",
+        secret_key="test-secret-key-0123456789",
+        instance_path=tmp_path,
+        jobs_immediate=True,
+    )
 
 
 @pytest.fixture

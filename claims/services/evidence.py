@@ -8,7 +8,7 @@ from claims.errors import InvalidRequest, NotFound
 from claims.models import Evidence
 from claims.policy import Action, Actor, require
 from claims.schemas import EvidenceCreate
-from claims.services import history, scores
+from claims.services import anchoring, history, scores
 from claims.services.ledger import get_claim
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import Source, SourceCreate, SourceKind, utcnow
@@ -36,6 +36,7 @@ def add_evidence(
     session.add(evidence)
     session.flush()
     assert evidence.id is not None
+    anchoring.anchor_new_evidence(session=session, evidence=evidence, source=source)
     history.record(
         session=session,
         actor=actor,

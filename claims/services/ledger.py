@@ -17,7 +17,7 @@ from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, S
 from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState, Verdict
 from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
-from claims.services import claimants, history, scores
+from claims.services import claimants, history, match_index, scores
 from claims.services.reliability import claims_sharing_publishers
 from claims.text import normalise_claim
 from sources.errors import InvalidSource, SourceNotFound
@@ -57,15 +57,26 @@ def live_texts(*, session: Session) -> dict[int, str]:
 def duplicates_of(
     *, session: Session, text: str, threshold: float | None = None, exclude: int | None = None
 ) -> list[Candidate]:
-    """Existing live claims that the text nearly duplicates, best first."""
-    choices = live_texts(session=session)
-    if exclude is not None:
-        choices.pop(exclude, None)
-    found = matching.find_duplicates(
-        normalise_claim(text),
-        choices,
-        threshold=matching.DUPLICATE_THRESHOLD if threshold is None else threshold,
-    )
+    """Existing live claims that the text nearly duplicates, best first.
+
+    Uses the process's match index when the Session has one (every app Session does), else
+    scores every live claim.
+    """
+    text_norm = normalise_claim(text)
+    threshold = matching.DUPLICATE_THRESHOLD if threshold is None else threshold
+    index = match_index.of(session)
+    if index is not None:
+        found = index.find_duplicates(
+            session=session,
+            text_norm=text_norm,
+            threshold=threshold,
+            exclude=() if exclude is None else (exclude,),
+        )
+    else:
+        choices = live_texts(session=session)
+        if exclude is not None:
+            choices.pop(exclude, None)
+        found = matching.find_duplicates(text_norm, choices, threshold=threshold)
     texts = _texts(session=session, ids=[m.claim_id for m in found])
     return [Candidate(claim_id=m.claim_id, text=texts[m.claim_id], score=m.score) for m in found]
 
@@ -319,7 +330,13 @@ def list_claims(*, session: Session, query: ClaimQuery) -> tuple[list[Claim], in
 
 def match(*, session: Session, text: str, limit: int) -> list[tuple[Claim, float, bool]]:
     """Live claims similar to ``text``, best first, flagged when at the duplicate threshold."""
-    found = matching.similar(normalise_claim(text), live_texts(session=session), limit=limit)
+    text_norm = normalise_claim(text)
+    index = match_index.of(session)
+    found = (
+        index.similar(session=session, text_norm=text_norm, limit=limit)
+        if index is not None
+        else matching.similar(text_norm, live_texts(session=session), limit=limit)
+    )
     claims_by_id = {
         c.id: c
         for c in session.exec(
@@ -432,19 +449,31 @@ def _filters(*, session: Session, query: ClaimQuery) -> tuple[list[Any], dict[in
     if query.since is not None:
         conditions.append(Claim.updated_at >= query.since)
     if query.q is not None:
-        choices = (
-            live_texts(session=session)
-            if not query.include_retracted
-            else {
-                int(i): t
-                for i, t in session.exec(select(Claim.id, Claim.text_norm).where(PUBLISHED)).all()
-                if i is not None
-            }
-        )
-        hits = matching.search(normalise_claim(query.q), choices, limit=None)
+        hits = _search(session=session, q=query.q, include_retracted=query.include_retracted)
         conditions.append(col(Claim.id).in_([m.claim_id for m in hits]))
         relevance = {m.claim_id: m.score for m in hits}
     return conditions, relevance
+
+
+def _search(*, session: Session, q: str, include_retracted: bool) -> list[matching.Match]:
+    """Hits of the ``q`` filter: from the match index, which holds live claims only.
+
+    Retracted claims are not indexed (they must never match a duplicate check), so
+    ``include_retracted`` falls back to scanning every published claim.
+    """
+    index = match_index.of(session)
+    if index is not None and not include_retracted:
+        return index.search(session=session, text_norm=normalise_claim(q), limit=None)
+    choices = (
+        live_texts(session=session)
+        if not include_retracted
+        else {
+            int(i): t
+            for i, t in session.exec(select(Claim.id, Claim.text_norm).where(PUBLISHED)).all()
+            if i is not None
+        }
+    )
+    return matching.search(normalise_claim(q), choices, limit=None)
 
 
 def _list_by_relevance(

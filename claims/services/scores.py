@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
+from claims.anchoring import anchoring_factor, combine
 from claims.independence import group_origins
 from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance, Verdict
 from claims.reliability import multiplier_for
@@ -41,7 +42,11 @@ def items_for(*, session: Session, claim_id: int) -> list[Item]:
     )
     items = []
     for evidence, source, publisher in rows:
-        multiplier, why = multiplier_for(records[publisher.domain], evidence.stance)
+        # The publisher's record and the quote's anchoring each take weight away, and say why.
+        multiplier, why = combine(
+            multiplier_for(records[publisher.domain], evidence.stance),
+            anchoring_factor(evidence.anchor_state, changed_at_source=evidence.changed_at_source),
+        )
         items.append(
             Item(
                 key=f"evidence:{evidence.id}",

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
+from sqlalchemy import and_, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from claims.errors import NotFound
 from claims.models import (
+    AnchorState,
     Claim,
     Claimant,
     ClaimStatus,
     Evidence,
     Rating,
     Relation,
+    ReviewState,
     Revision,
     Verdict,
 )
 from claims.schemas import (
+    AnchorPublic,
     ClaimantRef,
     ClaimPublic,
     ClaimStatusPublic,
     Counts,
     EvidencePublic,
+    PassagePublic,
     RelationPublic,
     RevisionPublic,
     SourceRef,
@@ -32,7 +40,7 @@ from claims.schemas import (
 from claims.services.claimants import aliases_of
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
-from sources.models import Publisher, Source, SourceKind, as_utc
+from sources.models import FetchState, Publisher, Source, SourceKind, as_utc
 
 utc = as_utc
 
@@ -53,7 +61,13 @@ def source_refs(*, session: Session, source_ids: Sequence[int]) -> dict[int, Sou
     ).all()
     return {
         s.id: SourceRef(
-            id=s.id, url=s.url, title=s.title, kind=SourceKind(s.kind), publisher=p.domain
+            id=s.id,
+            url=s.url,
+            title=s.title,
+            kind=SourceKind(s.kind),
+            publisher=p.domain,
+            fetch_state=FetchState(s.fetch_state),
+            dead_since=_utc_or_none(s.dead_since),
         )
         for s, p in rows
         if s.id is not None
@@ -180,6 +194,125 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
     ]
 
 
+# The status read as one statement, built once: the claim row (whose scores and counts are
+# stored by every write), its claimant's name and its current verdict, joined. Polled reads
+# then cost one indexed query and no ORM object; building the statement per request would cost
+# more than running it. ``service/reads.py`` compiles it once per dialect.
+_claim_t = Claim.__table__  # type: ignore[attr-defined]
+_claimant_t = Claimant.__table__  # type: ignore[attr-defined]
+_verdict_t = Verdict.__table__  # type: ignore[attr-defined]
+STATUS_ROW = (
+    core_select(
+        _claim_t.c.id,
+        _claim_t.c.text,
+        _claimant_t.c.name.label("claimant"),
+        _claim_t.c.status,
+        _claim_t.c.previous_status,
+        _claim_t.c.status_changed_at,
+        _claim_t.c.contestedness,
+        _claim_t.c.lean,
+        _claim_t.c.n_supporting,
+        _claim_t.c.n_refuting,
+        _claim_t.c.n_mentioning,
+        _claim_t.c.n_rebuttals,
+        _claim_t.c.retracted_at,
+        _claim_t.c.created_at,
+        _claim_t.c.updated_at,
+        _claim_t.c.review_state,
+        _verdict_t.c.id.label("verdict_id"),
+        _verdict_t.c.rating.label("verdict_rating"),
+        _verdict_t.c.rating_value.label("verdict_rating_value"),
+        _verdict_t.c.alternate_name.label("verdict_alternate_name"),
+        _verdict_t.c.editor.label("verdict_editor"),
+        _verdict_t.c.created_at.label("verdict_created_at"),
+    )
+    .select_from(
+        _claim_t.outerjoin(_claimant_t, _claimant_t.c.id == _claim_t.c.claimant_id).outerjoin(
+            _verdict_t,
+            and_(_verdict_t.c.claim_id == _claim_t.c.id, _verdict_t.c.superseded_at.is_(None)),
+        )
+    )
+    .where(_claim_t.c.id == bindparam("claim_id"))
+    .order_by(_verdict_t.c.id)
+)
+
+
+class StatusRow(NamedTuple):
+    """One row of ``STATUS_ROW``, in its column order, with the types SQLAlchemy gives them."""
+
+    id: int
+    text: str
+    claimant: str | None
+    status: str
+    previous_status: str | None
+    status_changed_at: datetime | None
+    contestedness: float
+    lean: float
+    n_supporting: int
+    n_refuting: int
+    n_mentioning: int
+    n_rebuttals: int
+    retracted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    review_state: str
+    verdict_id: int | None
+    verdict_rating: str | None
+    verdict_rating_value: int | None
+    verdict_alternate_name: str | None
+    verdict_editor: str | None
+    verdict_created_at: datetime | None
+
+
+def published_status(rows: Sequence[StatusRow], *, claim_id: int) -> StatusRow:
+    """The row of a claim anyone may read, or NotFound exactly as ``get_claim`` decides.
+
+    A claim waiting in the review queue does not exist for a reader.
+    """
+    if not rows or rows[0].review_state != ReviewState.published.value:
+        raise NotFound("claim", claim_id)
+    # One verdict is current at a time; should two ever be, the newest wins, as a dict would.
+    return rows[-1]
+
+
+def _row_verdict(row: StatusRow) -> VerdictBrief | None:
+    if row.verdict_id is None:
+        return None
+    assert row.verdict_rating is not None and row.verdict_alternate_name is not None
+    assert row.verdict_editor is not None and row.verdict_created_at is not None
+    return VerdictBrief(
+        id=row.verdict_id,
+        rating=Rating(row.verdict_rating),
+        rating_value=row.verdict_rating_value,
+        alternate_name=row.verdict_alternate_name,
+        editor=row.verdict_editor,
+        created_at=utc(row.verdict_created_at),
+    )
+
+
+def status_from_row(row: StatusRow) -> ClaimStatusPublic:
+    """The status view of a ``StatusRow`` (the same answer ``statuses_public`` gives)."""
+    return ClaimStatusPublic(
+        id=row.id,
+        text=row.text,
+        claimant=row.claimant,
+        status=ClaimStatus(row.status),
+        previous_status=row.previous_status,
+        status_changed_at=_utc_or_none(row.status_changed_at),
+        contestedness=round(row.contestedness, 4),
+        lean=round(row.lean, 4),
+        verdict=_row_verdict(row),
+        counts=Counts(
+            supporting=row.n_supporting,
+            refuting=row.n_refuting,
+            mentioning=row.n_mentioning,
+            rebuttals=row.n_rebuttals,
+        ),
+        retracted=row.retracted_at is not None,
+        updated_at=utc(row.updated_at),
+    )
+
+
 def evidence_public(
     *, session: Session, rows: Sequence[tuple[Evidence, Source]]
 ) -> list[EvidencePublic]:
@@ -197,10 +330,51 @@ def evidence_public(
             created_at=utc(e.created_at),
             retracted_at=utc(e.retracted_at) if e.retracted_at else None,
             retraction_reason=e.retraction_reason,
+            anchor=anchor_public(e),
         )
         for e, s in rows
         if e.id is not None and s.id is not None
     ]
+
+
+def _passage(
+    state: str, snapshot_id: int | None, selectors: list[dict[str, Any]] | None
+) -> PassagePublic:
+    quote: dict[str, Any] = {}
+    position: dict[str, Any] = {}
+    for selector in selectors or []:
+        if selector.get("type") == "TextQuoteSelector":
+            quote = selector
+        elif selector.get("type") == "TextPositionSelector":
+            position = selector
+    return PassagePublic(
+        snapshot_id=snapshot_id,
+        state=AnchorState(state),
+        exact=quote.get("exact"),
+        prefix=quote.get("prefix"),
+        suffix=quote.get("suffix"),
+        start=position.get("start"),
+        end=position.get("end"),
+    )
+
+
+def anchor_public(evidence: Evidence) -> AnchorPublic:
+    """Where the quote is on its page now, and what the page said before it changed."""
+    now = _passage(evidence.anchor_state, evidence.anchor_snapshot_id, evidence.anchor_selectors)
+    before = None
+    if evidence.changed_at_source and evidence.before_state:
+        before = _passage(
+            evidence.before_state, evidence.before_snapshot_id, evidence.before_selectors
+        )
+    return AnchorPublic(
+        **now.model_dump(),
+        score=evidence.anchor_score,
+        selectors=list(evidence.anchor_selectors or []),
+        anchored_at=_utc_or_none(evidence.anchored_at),
+        changed_at_source=evidence.changed_at_source,
+        changed_detected_at=_utc_or_none(evidence.changed_detected_at),
+        before=before,
+    )
 
 
 def relations_public(

@@ -32,6 +32,7 @@ from claims.schemas import (
 )
 from claims.services import evidence, history, ledger, relations, verdicts, views
 from claims.services.ledger import get_claim
+from service import reads
 from service.api import bp
 from service.api.caching import conditional_json, etag_of, matches
 from service.api.operation import current_actor, operation
@@ -212,11 +213,9 @@ def retract_claim(claim_id: int, body: Retraction) -> ClaimPublic:
     errors=(404,),
 )
 def claim_status(claim_id: int) -> Response:
-    session = get_session()
-    claim = get_claim(session=session, claim_id=claim_id)
-    return conditional_json(
-        views.statuses_public(session=session, claims=[claim])[0], cache_control=STATUS_CACHE
-    )
+    # Programs poll this: one query over stored scores, no ORM objects (docs/performance.md).
+    row = reads.status_row(claim_id)
+    return conditional_json(views.status_from_row(row), cache_control=STATUS_CACHE)
 
 
 @operation(

@@ -1,4 +1,4 @@
-"""Source routes: record by URL (idempotent), read, correct."""
+"""Source routes: record by URL (idempotent), read, correct, fetch again, kept versions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ from flask import Response, url_for
 from claims.policy import Action, require
 from claims.schemas import SourceQuery
 from claims.services import scores
+from service import jobs
 from service.api import bp
 from service.api.operation import current_actor, operation
 from service.db import get_session
 from sources import service as sources
-from sources.models import SourceCreate, SourcePublic, SourcesPublic, SourceUpdate
+from sources import snapshots
+from sources.models import (
+    SnapshotPublic,
+    SnapshotsPublic,
+    SnapshotTextPublic,
+    SourceCreate,
+    SourcePublic,
+    SourcesPublic,
+    SourceUpdate,
+    utcnow,
+)
 
 TAG = "sources"
 
@@ -98,4 +109,64 @@ def update_source(source_id: int, body: SourceUpdate) -> SourcePublic:
     source = sources.update_source(session=session, source_id=source_id, source_in=body)
     affected = scores.claims_resting_on_source(session=session, source_id=source_id)
     scores.recompute_many(session=session, claim_ids=affected)
+    return sources.to_public(session=session, source=source)
+
+
+@operation(
+    bp,
+    "/sources/<int:source_id>/snapshots",
+    "GET",
+    summary="Every kept version of the source's page, oldest first",
+    tag=TAG,
+    response=SnapshotsPublic,
+    errors=(404,),
+    description="A version is added when a fetch brings different bytes; none is overwritten. "
+    "The text is on each version's own route.",
+)
+def list_snapshots(source_id: int) -> SnapshotsPublic:
+    session = get_session()
+    source = sources.get_source(session=session, source_id=source_id)
+    rows = snapshots.list_snapshots(session=session, source_id=source_id)
+    data = [snapshots.snapshot_public(s, current=s.sha256 == source.current_sha256) for s in rows]
+    return SnapshotsPublic(data=data, count=len(data))
+
+
+@operation(
+    bp,
+    "/sources/<int:source_id>/snapshots/<int:snapshot_id>",
+    "GET",
+    summary="One version of the source's page, with its extracted text",
+    tag=TAG,
+    response=SnapshotTextPublic,
+    errors=(404,),
+    description="Quote offsets (TextPositionSelector) count code points into ``text``.",
+)
+def get_snapshot(source_id: int, snapshot_id: int) -> SnapshotPublic:
+    session = get_session()
+    source = sources.get_source(session=session, source_id=source_id)
+    found = snapshots.get_snapshot(session=session, source_id=source_id, snapshot_id=snapshot_id)
+    return snapshots.snapshot_public(
+        found, current=found.sha256 == source.current_sha256, with_text=True
+    )
+
+
+@operation(
+    bp,
+    "/sources/<int:source_id>/fetch",
+    "POST",
+    summary="Fetch the source's page again",
+    tag=TAG,
+    response=SourcePublic,
+    status=202,
+    auth=True,
+    errors=(401, 403, 404),
+    description="Queues a fetch (answers at once, with the source as it stands); a new version "
+    "of the page is kept as a snapshot and its quotes are anchored again.",
+)
+def refetch_source(source_id: int) -> SourcePublic:
+    require(current_actor(), Action.add)
+    session = get_session()
+    source = sources.get_source(session=session, source_id=source_id)
+    assert source.id is not None
+    jobs.later(session, "fetch_source", source.id, utcnow())
     return sources.to_public(session=session, source=source)

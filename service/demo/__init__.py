@@ -6,6 +6,11 @@ checks it). Quotes attributed to Wired or to Altman's memo are those passages as
 translated them; each such evidence says so in its note, since the originals are not on file.
 The seed text carries no URL, so the iFanr article is filed under a placeholder path on
 ifanr.com. Loading is idempotent: every record is looked up by its natural key first.
+
+The demo never makes a request: its sources are filed unwatched (no fetch is queued, and the
+periodic recheck skips them), and the iFanr source gets the shipped article as its first
+snapshot, so every quote from it is anchored on a fresh demo. The Wired pages are not on file:
+those sources stay ``pending`` and their quotes ``unanchored``.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from claims.schemas import (
 from claims.services import claimants, evidence, ledger, relations, verdicts
 from claims.text import normalise_claim
 from sources.models import SourceCreate
-from sources.service import create_source
+from sources.service import create_source, get_source
+from sources.snapshots import current_snapshot, record_page
 
 DEMO_ACTOR = Actor(name="demo", role=Role.admin)
 TRANSLATED = "Quoted as translated in the iFanr article; the original wording is not on file."
@@ -289,6 +295,19 @@ def article_text() -> str:
     return files("service.demo").joinpath("article-fr.txt").read_text(encoding="utf-8")
 
 
+def _seed_article_snapshot(*, session: Session, source_id: int) -> None:
+    """The shipped article as the iFanr source's first snapshot (plain text, not fetched)."""
+    if current_snapshot(session=session, source=get_source(session=session, source_id=source_id)):
+        return
+    record_page(
+        session=session,
+        source_id=source_id,
+        body=article_text().encode("utf-8"),
+        media_type="text/plain",
+        encoding="utf-8",
+    )
+
+
 def load_demo(*, session: Session) -> str:
     """Load the worked example through the ledger's services; returns a one-line report."""
     created = {"claimants": 0, "sources": 0, "claims": 0, "evidence": 0, "relations": 0}
@@ -306,9 +325,12 @@ def load_demo(*, session: Session) -> str:
     sources: dict[str, int] = {}
     for key, (source_in, cites) in SOURCES.items():
         source_in = source_in.model_copy(update={"cites": [sources[c] for c in cites]})
-        source, new = create_source(session=session, source_in=source_in, actor_name="demo")
+        source, new = create_source(
+            session=session, source_in=source_in, actor_name="demo", watch=False
+        )
         sources[key] = source.id or 0
         created["sources"] += int(new)
+    _seed_article_snapshot(session=session, source_id=sources["ifanr"])
     claims: dict[str, int] = {}
     for key, (who, text, said_on, appeared, tags) in CLAIMS.items():
         existing = session.exec(

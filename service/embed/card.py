@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, NamedTuple
 
+from sqlalchemy import case, distinct, func
 from sqlmodel import Session, col, select
 
 from claims.errors import NotFound
-from claims.models import Claim, Verdict
+from claims.models import Claim, Evidence, Verdict
 from claims.services import views
 from claims.services.ledger import get_claim
+from claims.services.views import StatusRow
+from service import reads
+from service.db import get_session
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
-from sources.models import utcnow
+from sources.models import Source, utcnow
 
 SHORT_TEXT = 180  # characters of the claim shown before "more"
 CHANGE_NOTICE = timedelta(days=14)  # how long a card says what changed
@@ -40,6 +45,34 @@ class CardData:
     changes: tuple[str, ...]
 
 
+def _alerts_of_claim(aggregate: Any) -> Any:
+    """The aggregate of ``anchoring.source_alerts`` over the outer claim's live evidence."""
+    return (
+        select(aggregate)
+        .select_from(Evidence)
+        .join(Source, col(Source.id) == Evidence.source_id)
+        .where(col(Evidence.claim_id) == views.STATUS_ROW.selected_columns.id)
+        .where(col(Evidence.retracted_at).is_(None))
+        .scalar_subquery()
+    )
+
+
+# The status row plus the card's source alerts (sources whose page is dead, quotes changed at
+# source), in one round trip: a card load, 200 or 304, is this one query.
+CARD_ROW = views.STATUS_ROW.add_columns(
+    _alerts_of_claim(func.count(distinct(case((col(Source.fetch_state) == "dead", Source.id))))),
+    _alerts_of_claim(func.count(case((col(Evidence.changed_at_source).is_(True), Evidence.id)))),
+)
+
+
+class CardRow(NamedTuple):
+    """A claim's stored state and its source alerts, as one card load reads them."""
+
+    claim: StatusRow
+    dead_sources: int
+    changed_quotes: int
+
+
 def visible_claim(*, session: Session, claim_id: int) -> Claim:
     """The claim if widgets may show it: retracted or unknown claims are NotFound."""
     claim = get_claim(session=session, claim_id=claim_id)
@@ -48,10 +81,26 @@ def visible_claim(*, session: Session, claim_id: int) -> Claim:
     return claim
 
 
-def card_data(*, session: Session, claim: Claim, lang: str) -> CardData:
+def visible_row(claim_id: int) -> CardRow:
+    """What a card shows of a claim if widgets may show it, else NotFound.
+
+    One query on the hot read path (``service/reads.py``) instead of an ORM load plus three
+    more: cards are fetched by every reader of every article that embeds them.
+    """
+    rows = reads.run(CARD_ROW, {"claim_id": claim_id})
+    width = len(StatusRow._fields)
+    found = views.published_status([StatusRow(*r[:width]) for r in rows], claim_id=claim_id)
+    if found.retracted_at is not None:
+        raise NotFound("claim", claim_id)
+    dead, changed = rows[-1][width:]
+    return CardRow(found, int(dead or 0), int(changed or 0))
+
+
+def card_data(*, card: CardRow, lang: str) -> CardData:
     """The card's content in ``lang``, including what changed in the last two weeks."""
     words = TEXTS[lang]
-    status = views.statuses_public(session=session, claims=[claim])[0]
+    claim = card.claim
+    status = views.status_from_row(claim)
     verdict = None
     if status.verdict is not None:
         verdict = _verdict_name(status.verdict.rating.value, status.verdict.alternate_name, lang)
@@ -73,7 +122,8 @@ def card_data(*, session: Session, claim: Claim, lang: str) -> CardData:
         rebuttals=status.counts.rebuttals,
         verdict=verdict,
         updated=short_date(status.updated_at.date(), lang),
-        changes=tuple(_changes(session=session, claim=claim, lang=lang)),
+        changes=tuple(_changes(claim=claim, lang=lang))
+        + tuple(_source_alerts(dead=card.dead_sources, changed=card.changed_quotes, lang=lang)),
     )
 
 
@@ -81,7 +131,7 @@ def _verdict_name(rating: str, alternate_name: str, lang: str) -> str:
     return VERDICT_NAMES_FR.get(rating, alternate_name) if lang == "fr" else alternate_name
 
 
-def _changes(*, session: Session, claim: Claim, lang: str) -> list[str]:
+def _changes(*, claim: StatusRow, lang: str) -> list[str]:
     """'was: supported, since 3 Nov: contested' lines for recent status and verdict changes."""
     words = TEXTS[lang]
     horizon = utcnow() - CHANGE_NOTICE
@@ -98,12 +148,23 @@ def _changes(*, session: Session, claim: Claim, lang: str) -> list[str]:
             f"{words['was']}: {words[claim.previous_status]}, {words['since']} "
             f"{short_date(changed_at.date(), lang)}: {words[claim.status]}"
         )
-    verdicts = session.exec(
-        select(Verdict)
-        .where(Verdict.claim_id == claim.id)
-        .order_by(col(Verdict.id).desc())
-        .limit(2)
-    ).all()
+    # A new verdict supersedes the last, so the newest is the current one (joined in the row):
+    # only when it is recent can there be a "verdict was" line, and only then is it worth a
+    # query for the one before.
+    current = claim.verdict_created_at
+    if claim.verdict_id is None or current is None or views.utc(current) < horizon:
+        return lines
+    # The request's Session only now: opening and closing one costs more than the card's query.
+    verdicts = (
+        get_session()
+        .exec(
+            select(Verdict)
+            .where(Verdict.claim_id == claim.id)
+            .order_by(col(Verdict.id).desc())
+            .limit(2)
+        )
+        .all()
+    )
     if len(verdicts) == 2 and views.utc(verdicts[0].created_at) >= horizon:
         now, before = verdicts
         lines.append(
@@ -111,4 +172,15 @@ def _changes(*, session: Session, claim: Claim, lang: str) -> list[str]:
             f"{words['since']} {short_date(views.utc(now.created_at).date(), lang)}: "
             f"{_verdict_name(now.rating, now.alternate_name, lang)}"
         )
+    return lines
+
+
+def _source_alerts(*, dead: int, changed: int, lang: str) -> list[str]:
+    """'1 source dead', '2 quotes changed at source': what readers should know of the sources."""
+    words = TEXTS[lang]
+    lines = []
+    if dead:
+        lines.append(words["source_dead" if dead == 1 else "sources_dead"].format(n=dead))
+    if changed:
+        lines.append(words["quote_changed" if changed == 1 else "quotes_changed"].format(n=changed))
     return lines

@@ -28,6 +28,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "bad_option": "This widget was asked for an option it does not know.",
         "by": "by",
         "claim": "claim",
+        "source_dead": "{n} source dead",
+        "sources_dead": "{n} sources dead",
+        "quote_changed": "{n} quote changed at source",
+        "quotes_changed": "{n} quotes changed at source",
     },
     "fr": {
         "unsourced": "Non sourcé",
@@ -50,6 +54,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "bad_option": "Ce widget a reçu une option qu'il ne connaît pas.",
         "by": "par",
         "claim": "affirmation",
+        "source_dead": "{n} source disparue",
+        "sources_dead": "{n} sources disparues",
+        "quote_changed": "{n} citation modifiée à la source",
+        "quotes_changed": "{n} citations modifiées à la source",
     },
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 from typing import Any, Literal
@@ -18,7 +20,7 @@ from service.api.caching import etag_of, matches
 from service.db import get_session
 from service.embed import bp
 from service.embed.badge import badge_svg
-from service.embed.card import card_data, visible_claim
+from service.embed.card import CardData, card_data, visible_claim, visible_row
 from service.embed.script import CARD_SCRIPT, card_csp, loader_script
 from service.embed.texts import TEXTS
 
@@ -96,19 +98,68 @@ def card(claim_id: int) -> ResponseReturnValue:
     if options is None:
         return _card_response(_message_card("bad_option", CardOptions()), status=400)
     try:
-        claim = visible_claim(session=get_session(), claim_id=claim_id)
+        row = visible_row(claim_id)
     except NotFound:
         return _card_response(_message_card("not_found", options), status=404)
-    data = card_data(session=get_session(), claim=claim, lang=options.lang)
+    data = card_data(card=row, lang=options.lang)
+    # Revalidation answers before rendering: the ETag is a digest of everything the page is
+    # made of (the card's data, including its time-dependent "what changed" lines, the options,
+    # where its link points, and the templates/texts/script version), so it changes whenever
+    # the page does.
+    etag = _card_etag(data, options)
+    if matches(request.headers.get("If-None-Match", ""), etag):
+        return _card_headers(Response(status=304), etag)
+    page_url = claim_page_url(claim_id)
     html = render_template(
         "embed/card.html",
         card=data,
         options=options,
         words=TEXTS[options.lang],
-        page_url=claim_page_url(claim_id),
+        page_url=page_url,
         script=CARD_SCRIPT,
     )
-    return _card_response(html)
+    return _card_headers(Response(html, mimetype="text/html"), etag)
+
+
+@functools.cache
+def _card_version() -> str:
+    """A digest of what renders a card besides its data, computed once per process.
+
+    Templates, texts and the script only change with a deploy, which restarts the workers.
+    """
+    env = current_app.jinja_env
+    assert env.loader is not None
+    sources = "".join(
+        env.loader.get_source(env, name)[0] for name in ("embed/card.html", "embed/_style.html")
+    )
+    version = f"{sources}|{CARD_SCRIPT}|{sorted(TEXTS.items())!r}|{card_csp()}"
+    return hashlib.sha256(version.encode()).hexdigest()
+
+
+def _card_etag(data: CardData, options: CardOptions) -> str:
+    """A strong ETag for the card page, without rendering it."""
+    # What ``base_url()`` is made of, without building the URL (werkzeug's IRI decoding is
+    # a measurable share of a 304).
+    site = current_app.config["CLAIMDESK"].public_url or (
+        f"{request.scheme}://{request.host}{request.root_path}"
+    )
+    key = f"{_card_version()}|{options.model_dump_json()}|{site}|{data!r}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _card_headers(response: Response, etag: str) -> Response:
+    """The headers of every card answer (200 and 304), as ``_cached`` sets them."""
+    response.headers.update(
+        {
+            "ETag": etag,
+            "Cache-Control": EMBED_CACHE,
+            "Access-Control-Allow-Origin": "*",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": card_csp(),
+            "Referrer-Policy": "no-referrer",
+        }
+    )
+    return response
 
 
 def _message_card(key: str, options: CardOptions) -> str:
@@ -121,13 +172,13 @@ def badge(claim_id: int) -> ResponseReturnValue:
     options = _options() or CardOptions()
     words = TEXTS[options.lang]
     try:
-        claim = visible_claim(session=get_session(), claim_id=claim_id)
+        row = visible_row(claim_id)
     except NotFound:
         svg = badge_svg(
             label=words["claim"], message="?", status="missing", title=words["not_found"]
         )
         return _cached(svg, mimetype="image/svg+xml", status=404)
-    data = card_data(session=get_session(), claim=claim, lang=options.lang)
+    data = card_data(card=row, lang=options.lang)
     message = data.status_label.lower()
     if data.status == "contested":
         message = f"{message} {round(data.contestedness * 100)}%"

@@ -78,12 +78,31 @@ VIAS: dict[str, LazyString] = {
 }
 
 
+# Whether a quote is on its source's page: a word and a shape, like the statuses.
+ANCHOR_BADGES: dict[str, Badge] = {
+    "anchored": Badge("anchored", lazy_gettext("Found on the page"), "✔"),
+    "fuzzy": Badge("fuzzy", lazy_gettext("Found with differences"), "≈"),
+    "orphaned": Badge("orphaned", lazy_gettext("Not found on the page"), "✘"),
+    "unanchored": Badge("unanchored", lazy_gettext("Not checked yet"), "…"),
+    "changed": Badge("changed", lazy_gettext("Changed at source"), "⚠"),
+}
+
+FETCH_STATES: dict[str, LazyString] = {
+    "pending": lazy_gettext("not fetched yet"),
+    "live": lazy_gettext("online"),
+    "dead": lazy_gettext("gone (dead link)"),
+    "blocked": lazy_gettext("refused (not a public address)"),
+    "error": lazy_gettext("could not be read"),
+}
+
 # The revision log's codes, as nouns so they read the same whatever the entity's gender.
 HISTORY_ACTIONS: dict[str, LazyString] = {
     "create": lazy_gettext("Creation"),
     "update": lazy_gettext("Correction"),
     "retract": lazy_gettext("Retraction"),
     "accept": lazy_gettext("Acceptance after review"),
+    "changed_at_source": lazy_gettext("Change spotted on the source's page"),
+    "restored_at_source": lazy_gettext("Passage back on the source's page"),
 }
 
 HISTORY_ENTITIES: dict[str, LazyString] = {
@@ -122,5 +141,7 @@ def init_app(app: Flask) -> None:
         VIAS=VIAS,
         HISTORY_ACTIONS=HISTORY_ACTIONS,
         HISTORY_ENTITIES=HISTORY_ENTITIES,
+        ANCHOR_BADGES=ANCHOR_BADGES,
+        FETCH_STATES=FETCH_STATES,
         current_language=current_language,
     )

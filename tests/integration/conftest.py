@@ -7,15 +7,21 @@ test says only what matters to it (``make_claim(text=...)``).
 
 from __future__ import annotations
 
+import html
+import ipaddress
 import re
-from collections.abc import Callable, Sequence
+import socket
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from pytest_httpserver import HTTPServer
 from sqlalchemy import Connection, func, select
 from sqlmodel import Session, SQLModel
+from werkzeug import Response
 from werkzeug.test import TestResponse
 
 from claims.models import Claim, Claimant, Evidence, Relation, Verdict
@@ -29,11 +35,18 @@ from claims.schemas import (
 )
 from claims.services import claimants, evidence, ledger, relations, verdicts
 from service.accounts import User, UserCreate, create_user
-from service.demo import load_demo
+from service.demo import article_text, load_demo
+from service.settings import Settings
+from sources import ssrf
 from sources.models import Source, SourceCreate
 from sources.service import create_source
+from sources.ssrf import IPAddress
 
 API = "/api/v1"
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+# Old numeric spellings of an IPv4 address (2130706433, 127.1, 0x7f000001): the C resolver
+# decodes them itself, without asking DNS.
+NUMERIC_IPV4 = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}", re.I)
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 # The ledger's tables: a failed write must leave every one of them as it was.
 LEDGER_TABLES = (
@@ -328,3 +341,138 @@ def password() -> str:
 def browser_on() -> Callable[[FlaskClient], WebClient]:
     """``browser_on(app.test_client(...))`` -> a WebClient over that client."""
     return WebClient
+
+
+# ---- the network: loopback only ---------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Record every connection; fail on one to a non-loopback address or a real DNS query.
+
+    Autouse for every integration test: jobs run at once in tests, so recording a source
+    fetches its page, and a name other than "localhost" must never reach a real resolver (it
+    fails as unresolvable instead, and the source is recorded as dead).
+    """
+    import urllib3.util.connection as connection
+
+    dialled: list[tuple[str, int]] = []
+    real_connect = connection.create_connection
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded_connect(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        host, port = address
+        if not ipaddress.ip_address(host.strip("[]")).is_loopback:
+            pytest.fail(f"the fetcher tried to connect to {host}:{port}")
+        dialled.append((host, port))
+        return real_connect(address, *args, **kwargs)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            ipaddress.ip_address(str(host).strip("[]"))
+        except ValueError:
+            if host != "localhost" and not NUMERIC_IPV4.fullmatch(str(host)):
+                raise socket.gaierror(socket.EAI_NONAME, f"no DNS in tests: {host}") from None
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(connection, "create_connection", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    return dialled
+
+
+@pytest.fixture
+def loopback_counts_as_public(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the guard ON, pretend 127.0.0.1 (our test server) is a public address, so that a
+    first hop can reach it and what happens next is judged by the real rules."""
+    real = ssrf.why_blocked
+
+    def why_blocked(address: IPAddress, *, allow_private: bool = False) -> str | None:
+        return None if address == LOOPBACK else real(address, allow_private=allow_private)
+
+    monkeypatch.setattr(ssrf, "why_blocked", why_blocked)
+
+
+@pytest.fixture(scope="session")
+def local_web() -> Iterator[HTTPServer]:
+    """A web server on 127.0.0.1 that plays the web for the whole run."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)  # a slow page blocks no other
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(local_web: HTTPServer) -> Iterator[HTTPServer]:
+    """The local web server with no page yet; what a test serves is gone after it."""
+    local_web.clear()
+    yield local_web
+    local_web.clear()
+
+
+@pytest.fixture
+def article_html() -> bytes:
+    """The seed article as a publisher would serve it: typographic apostrophes, non-breaking
+    spaces inside « », a menu around the article, a title and an author in the head."""
+    paragraphs = [p for p in article_text().split("\n\n") if p.strip()]
+    body = "".join(
+        "<p>" + html.escape(p, quote=False).replace("'", "’").replace("« ", "«&nbsp;") + "</p>"
+        for p in paragraphs[1:]
+    )
+    return (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f"<title>{html.escape(paragraphs[0])}</title>"
+        '<meta name="author" content="Fan Shi"></head><body><nav>Accueil</nav>'
+        f"<article><h1>{html.escape(paragraphs[0])}</h1>{body}</article></body></html>"
+    ).encode()
+
+
+@pytest.fixture
+def loopback_settings(tmp_path: Any) -> Settings:
+    """Test settings that let the fetcher reach the local web server (``fetch_allow_private``,
+    test-only). A module that fetches from ``server`` overrides ``settings`` with these. The
+    timeouts leave room for a busy machine; a test about slowness shortens them itself."""
+    return Settings(
+        env="test",
+        secret_key="test-secret-key-0123456789",
+        instance_path=tmp_path,
+        jobs_immediate=True,
+        fetch_allow_private=True,
+        fetch_connect_timeout=5,
+        fetch_read_timeout=5,
+        fetch_total_timeout=20,
+    )
+
+
+class Site:
+    """Pages on the local server that a test can edit, break or restore between fetches."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.pages: dict[str, tuple[bytes | str, str, int, float]] = {}
+
+    def serve(
+        self,
+        path: str,
+        body: bytes | str,
+        content_type: str = "text/html",
+        status: int = 200,
+        delay: float = 0.0,
+    ) -> str:
+        """Serve ``body`` at ``path`` from now on (after ``delay`` seconds); the page's URL."""
+        if path not in self.pages:
+            self.server.expect_request(path).respond_with_handler(
+                lambda request, at=path: self._answer(at)
+            )
+        self.pages[path] = (body, content_type, status, delay)
+        return self.server.url_for(path)
+
+    def _answer(self, path: str) -> Response:
+        body, content_type, status, delay = self.pages[path]
+        time.sleep(delay)
+        return Response(body, status=status, content_type=content_type)
+
+
+@pytest.fixture
+def site(server: HTTPServer) -> Site:
+    """``site.serve("/a", html)`` -> the URL of a page a test may change later."""
+    return Site(server)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import ANY
+
 import pytest
 
 API = "/api/v1"
@@ -52,6 +54,8 @@ def test_evidence_by_source_id_is_recorded_and_listed(client, make_claim, make_s
         "title": "Bread report",
         "kind": "secondary",
         "publisher": "bread.example",
+        "fetch_state": ANY,  # whatever the page's fetch made of it: not this test's subject
+        "dead_since": ANY,
     }
     assert item["stance"] == "supports"
     assert item["quote"] == "nine hundred loaves, every single day"

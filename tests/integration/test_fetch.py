@@ -1,8 +1,9 @@
 """The outbound HTTP client against a local web server: limits, SSRF guard and every failure.
 
-Only loopback is ever dialled. ``no_outside_network`` (autouse) fails any test whose code tries
-to connect anywhere but 127.0.0.0/8 or ::1, or to look up a name other than "localhost", so a
-bug in the guard is a failing test, never a packet to a private or public address. Host names
+Only loopback is ever dialled. ``no_outside_network`` (autouse, in conftest.py) fails any test
+whose code tries to connect anywhere but 127.0.0.0/8 or ::1, or to look up a name other than
+"localhost", so a bug in the guard is a failing test, never a packet to a private or public
+address. Host names
 that must resolve elsewhere are faked with the fetcher's injectable resolver (or, for the
 default resolver, a patched ``socket.getaddrinfo``) and refused before any socket is opened.
 """
@@ -11,9 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import html
 import ipaddress
-import re
 import socket
 import ssl
 import time
@@ -26,8 +25,7 @@ import trustme
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from service.demo import EVIDENCE, article_text
-from sources import ssrf
+from service.demo import EVIDENCE
 from sources.anchor import AnchorState, anchor_quote
 from sources.errors import FetchError
 from sources.extract import extract
@@ -35,58 +33,11 @@ from sources.fetch import USER_AGENT, Fetcher, FetchPolicy, fetch
 from sources.ssrf import IPAddress
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
-# Old numeric spellings of an IPv4 address (2130706433, 127.1, 0x7f000001): the C resolver
-# decodes them itself, without asking DNS.
-NUMERIC_IPV4 = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}", re.I)
 MB = 1024 * 1024
 # Tiny limits keep the failure tests fast; retries are explicit where a test is about them.
 FAST = FetchPolicy(
     allow_private=True, connect_timeout=1.0, read_timeout=1.0, total_timeout=5.0, backoff=0
 )
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)  # a slow page blocks no other
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(web: HTTPServer) -> Iterator[HTTPServer]:
-    web.clear()
-    yield web
-    web.clear()
-
-
-@pytest.fixture(autouse=True)
-def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Record every connection; fail on one to a non-loopback address or a real DNS query."""
-    import urllib3.util.connection as connection
-
-    dialled: list[tuple[str, int]] = []
-    real_connect = connection.create_connection
-    real_getaddrinfo = socket.getaddrinfo
-
-    def guarded_connect(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
-        host, port = address
-        if not ipaddress.ip_address(host.strip("[]")).is_loopback:
-            pytest.fail(f"the fetcher tried to connect to {host}:{port}")
-        dialled.append((host, port))
-        return real_connect(address, *args, **kwargs)
-
-    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            ipaddress.ip_address(str(host).strip("[]"))
-        except ValueError:
-            if host != "localhost" and not NUMERIC_IPV4.fullmatch(str(host)):
-                raise socket.gaierror(socket.EAI_NONAME, f"no DNS in tests: {host}") from None
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(connection, "create_connection", guarded_connect)
-    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
-    return dialled
 
 
 def resolver_for(table: Mapping[str, Sequence[str]]) -> Callable[[str, int], list[IPAddress]]:
@@ -104,18 +55,6 @@ def no_resolver(host: str, port: int) -> list[IPAddress]:
     pytest.fail(f"{host} was looked up, though a literal address needs no lookup")
 
 
-@pytest.fixture
-def loopback_counts_as_public(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the guard ON, pretend 127.0.0.1 (our test server) is a public address, so that a
-    first hop can reach it and what happens next is judged by the real rules."""
-    real = ssrf.why_blocked
-
-    def why_blocked(address: IPAddress, *, allow_private: bool = False) -> str | None:
-        return None if address == LOOPBACK else real(address, allow_private=allow_private)
-
-    monkeypatch.setattr(ssrf, "why_blocked", why_blocked)
-
-
 def hits(server: HTTPServer, path: str) -> int:
     """Requests the server answered on a path (a late answer from a test before may be logged)."""
     return sum(1 for request, _ in server.log if request.path == path)
@@ -127,27 +66,13 @@ def fail(fetcher: Fetcher, url: str) -> FetchError:
     return caught.value
 
 
-def article_page() -> bytes:
-    paragraphs = [p for p in article_text().split("\n\n") if p.strip()]
-    body = "".join(
-        "<p>" + html.escape(p, quote=False).replace("'", "’").replace("« ", "«&nbsp;") + "</p>"
-        for p in paragraphs[1:]
-    )
-    return (
-        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f"<title>{html.escape(paragraphs[0])}</title>"
-        '<meta name="author" content="Fan Shi"></head><body><nav>Accueil</nav>'
-        f"<article><h1>{html.escape(paragraphs[0])}</h1>{body}</article></body></html>"
-    ).encode()
-
-
 # --- success -------------------------------------------------------------------------------
 
 
 def test_the_seed_article_is_fetched_as_html_and_every_demo_quote_anchors_in_it(
-    server: HTTPServer,
+    server: HTTPServer, article_html: bytes
 ) -> None:
-    page = article_page()
+    page = article_html
     server.expect_request("/article", headers={"User-Agent": USER_AGENT}).respond_with_data(
         page,
         content_type="text/html; charset=UTF-8",

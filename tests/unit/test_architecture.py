@@ -27,6 +27,12 @@ DOMAIN_MODULES = [
     "sources.ssrf",
     "sources.extract",
     "sources.anchor",
+    "sources.snapshots",
+    "sources.watch",
+    "claims.anchoring",
+    "claims.claimreview_import",
+    "claims.services.anchoring",
+    "claims.services.claimreviews",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sources.dates import parse_partial_date, parse_partial_date_or_none
+from sources.dates import date_part_or_none, parse_partial_date, parse_partial_date_or_none
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,18 @@ def test_impossible_or_malformed_partial_dates_are_refused_with_a_reason(value, 
 
 def test_no_date_stays_no_date():
     assert parse_partial_date_or_none(None) is None
+
+
+@pytest.mark.parametrize(
+    ("published", "date"),
+    [
+        ("2025-07-02T09:00:00+02:00", "2025-07-02"),
+        ("2025-07", "2025-07"),
+        ("July 2, 2025", None),
+        ("2025-13-01", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_timestamp_from_the_web_gives_its_date_or_nothing(published, date):
+    assert date_part_or_none(published) == date

@@ -1,0 +1,310 @@
+"""Bulk import speed: `claimdesk import claims` against a raw SQLAlchemy Core insert.
+
+In one run, each into a fresh database of the same kind (SQLite files in a temp folder, or
+PostgreSQL databases created beside the one CLAIMDESK_DATABASE_URL names, dropped at the end):
+
+1. LIAR's 11,553 statements (train + valid) with `--format liar`: claimants, tags, verdicts,
+   duplicate detection on; timed in process through `service.importing.import_claims`, the
+   function the command runs.
+2. 100,000 synthetic claims (CSV: LIAR-like text spliced from two statements plus a number,
+   a LIAR speaker as claimant, its subjects as tags; distinct), duplicate detection on.
+3. The same 100,000 claim rows (every column a claim row needs, text_norm and claimant ids
+   computed beforehand, outside the timing) inserted with Core `executemany` in one transaction.
+4. For scale: the per-row API path (`ledger.create_claim` + `verdicts.add_verdict`, one commit)
+   on the first 2,000 LIAR rows, and the import's pure stages alone (parse+validate, normalise).
+
+Ends with `ratio=0.xx` (synthetic import claims/s over raw insert rows/s). Figures drift 10-20%
+between runs on shared machines: compare ratios within one run.
+
+Run:  .venv/bin/python bench/import.py [--synthetic 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from claims.dedupe import RunIndex
+from claims.importing import ImportRow, read_rows, speaker_name
+from claims.matching import find_duplicates
+from claims.models import Claim, ReviewState
+from claims.policy import Actor, Role
+from claims.schemas import VerdictCreate
+from claims.scoring import score_claim
+from claims.services import claimants, ledger, verdicts
+from claims.text import normalise_claim
+from service import migrate
+from service.db import make_engine
+from service.importing import import_claims
+from sources.models import utcnow
+
+LIAR = Path(__file__).resolve().parents[1].parent / "shared/data/liar"
+ACTOR = Actor(name="bench", role=Role.editor)
+
+
+@contextmanager
+def fresh_database(workdir: Path, name: str) -> Iterator[str]:
+    """A migrated, empty database URL of the configured kind; dropped afterwards (PostgreSQL)."""
+    base = os.environ.get("CLAIMDESK_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        url = f"sqlite:///{workdir / f'{name}.sqlite3'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    dbname = f"cdbench_{name}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+    url = make_url(base).set(database=dbname).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def liar_file(workdir: Path) -> Path:
+    path = workdir / "liar.tsv"
+    with path.open("w", encoding="utf-8") as out:
+        for part in ("train.tsv", "valid.tsv"):
+            out.write((LIAR / part).read_text(encoding="utf-8"))
+    return path
+
+
+def liar_records() -> list[list[str]]:
+    records = []
+    for part in ("train.tsv", "valid.tsv"):
+        with (LIAR / part).open(encoding="utf-8", newline="") as handle:
+            records += list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return records
+
+
+def synthetic_file(workdir: Path, n: int, seed: int = 7) -> Path:
+    """n distinct LIAR-like claims: halves of two statements and a number, with a speaker."""
+    rng = random.Random(seed)
+    records = [r for r in liar_records() if len(r[2].split()) >= 8 and "\x90" not in r[2]]
+    seen = RunIndex()  # near-duplicates (>= the duplicate threshold) are skipped too
+    path = workdir / "synthetic.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "claimant", "tags"])
+        while len(seen) < n:
+            a, b = rng.choice(records), rng.choice(records)
+            wa, wb = a[2].split(), b[2].split()
+            body = " ".join(wa[: len(wa) // 2] + wb[len(wb) // 2 :])
+            claim = f"{body} ({rng.randint(2, 99)} percent in {rng.randint(1990, 2016)})"
+            key = normalise_claim(claim)
+            if seen.duplicates(key):
+                continue
+            seen.add(key, len(seen))
+            tags = ";".join(a[3].split(",")[:2])
+            writer.writerow([claim, speaker_name(a[4]) if a[4] else "", tags])
+    return path
+
+
+def run_import(url: str, path: Path, fmt: str, *, distinct: bool = False) -> tuple[float, str]:
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        seconds, summary = timed(
+            lambda: import_claims(
+                session=session,
+                path=path,
+                fmt=fmt,
+                actor=ACTOR,
+                distinct=distinct,  # type: ignore[arg-type]
+            )
+        )
+    engine.dispose()
+    return seconds, summary.lines()[0]  # type: ignore[attr-defined]
+
+
+def raw_rows(path: Path) -> list[dict[str, object]]:
+    """The claim rows the synthetic import writes, ready for executemany (claimant ids by name)."""
+    empty = score_claim([], previous_status=None)
+    now = utcnow()
+    ids: dict[str, int] = {}
+    rows = []
+    for row in read_rows(path.open(encoding="utf-8", newline=""), "csv"):
+        assert isinstance(row, ImportRow)
+        name = row.claim.claimant_name
+        rows.append(
+            {
+                "text": row.claim.text,
+                "text_norm": normalise_claim(row.claim.text),
+                "language": row.claim.language,
+                "claimant_id": ids.setdefault(name, len(ids) + 1) if name else None,
+                "said_on": None,
+                "appeared_in_id": None,
+                "status": empty.status,
+                "lean": empty.lean,
+                "contestedness": empty.contestedness,
+                "support_weight": empty.support,
+                "oppose_weight": empty.oppose,
+                "explanation": empty.to_dict(),
+                "n_supporting": 0,
+                "n_refuting": 0,
+                "n_mentioning": 0,
+                "n_rebuttals": 0,
+                "revision": 1,
+                "created_by": "bench",
+                "created_at": now,
+                "updated_at": now,
+                "review_state": ReviewState.published.value,
+            }
+        )
+    return rows, ids  # type: ignore[return-value]
+
+
+def run_raw(url: str, rows: list[dict[str, object]], claimant_names: dict[str, int]) -> float:
+    engine = make_engine(url)
+    table = Claim.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:  # the claimants the rows point at, not timed
+        conn.exec_driver_sql("SELECT 1")
+        conn.execute(
+            insert(claimants.Claimant.__table__),  # type: ignore[attr-defined]
+            [
+                {"id": i, "name": n, "name_norm": n.lower(), "kind": "person", "created_by": "b"}
+                for n, i in claimant_names.items()
+            ],
+        )
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    return seconds
+
+
+def run_per_row(url: str, path: Path, limit: int) -> float:
+    """The API's path, one claim at a time (duplicates_of scans every live claim per row)."""
+    rows = [r for r in read_rows(path.open(encoding="utf-8", newline=""), "liar")]
+    rows = [r for r in rows if isinstance(r, ImportRow)][:limit]
+    engine = make_engine(url)
+    start = time.perf_counter()
+    with Session(engine, expire_on_commit=False) as session:
+        for row in rows:
+            try:
+                claim = ledger.create_claim(session=session, claim_in=row.claim, actor=ACTOR)
+            except Exception:
+                continue
+            claimant = (
+                session.get(claimants.Claimant, claim.claimant_id) if claim.claimant_id else None
+            )
+            if claimant is not None and claimant.role is None and row.claimant_role:
+                claimants.update_claimant(
+                    session=session,
+                    claimant_id=claimant.id,  # type: ignore[arg-type]
+                    claimant_in=claimants.ClaimantUpdate(role=row.claimant_role),
+                    actor=ACTOR,
+                )
+            if row.verdict is not None:
+                verdicts.add_verdict(
+                    session=session,
+                    claim_id=claim.id,  # type: ignore[arg-type]
+                    verdict_in=VerdictCreate(
+                        rating=row.verdict.rating, rationale=row.verdict.rationale
+                    ),
+                    actor=ACTOR,
+                )
+        session.commit()
+    engine.dispose()
+    return time.perf_counter() - start
+
+
+def blocking_recall(samples: int = 300, seed: int = 3) -> tuple[int, int, int]:
+    """Duplicates brute force finds for retyped LIAR statements, and how many the import's
+    RunIndex finds too: (found by both, found by brute force, queries). A query is a sampled
+    statement with one word dropped and one letter changed, asked against all of LIAR."""
+    texts = []
+    for part in ("train.tsv", "valid.tsv"):
+        rows = read_rows((LIAR / part).open(encoding="utf-8", newline=""), "liar")
+        texts += [normalise_claim(r.claim.text) for r in rows if isinstance(r, ImportRow)]
+    rng = random.Random(seed)
+    index = RunIndex.of(dict(enumerate(texts)))
+    choices = dict(enumerate(texts))
+    both = brute_total = 0
+    for i in rng.sample(range(len(texts)), samples):
+        words = texts[i].split()
+        if len(words) > 3:
+            del words[rng.randrange(len(words))]
+        query = " ".join(words)
+        spot = rng.randrange(len(query))
+        query = query[:spot] + "x" + query[spot + 1 :]
+        brute = {m.claim_id for m in find_duplicates(query, choices, limit=1_000)}
+        found = {m.claim_id for m in index.duplicates(query, limit=1_000)}
+        brute_total += len(brute)
+        both += len(brute & found)
+    return both, brute_total, samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--synthetic", type=int, default=100_000)
+    parser.add_argument("--per-row", type=int, default=2_000)
+    args = parser.parse_args()
+    backend = (
+        "postgresql"
+        if os.environ.get("CLAIMDESK_DATABASE_URL", "").startswith("postgresql")
+        else "sqlite"
+    )
+    print(f"backend={backend} nproc={os.cpu_count()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        liar = liar_file(work)
+        synthetic = synthetic_file(work, args.synthetic)
+
+        seconds, _ = timed(lambda: [r for r in read_rows(synthetic.open(newline=""), "csv")])
+        print(f"stage parse+validate (synthetic)  {args.synthetic / seconds:10.0f} rows/s")
+        texts = [r.claim.text for r in read_rows(synthetic.open(newline=""), "csv")]  # type: ignore[union-attr]
+        seconds, _ = timed(lambda: [normalise_claim(t) for t in texts])
+        print(f"stage normalise_claim             {len(texts) / seconds:10.0f} rows/s")
+
+        both, brute, samples = blocking_recall()
+        print(f"duplicate recall vs brute force   {both}/{brute} pairs ({samples} LIAR queries)")
+
+        with fresh_database(work, "liar") as url:
+            seconds, line = run_import(url, liar, "liar")
+            print(f"import LIAR (11,553, dedupe on)   {11_553 / seconds:10.0f} rows/s   {line}")
+        with fresh_database(work, "perrow") as url:
+            seconds = run_per_row(url, liar, args.per_row)
+            print(
+                f"per-row API path (LIAR, {args.per_row})     {args.per_row / seconds:10.0f} rows/s"
+            )
+        with fresh_database(work, "synd") as url:
+            seconds, line = run_import(url, synthetic, "csv", distinct=True)
+            rate = args.synthetic / seconds
+            print(f"import synthetic, --distinct      {rate:10.0f} rows/s   {line}")
+        with fresh_database(work, "syn") as url:
+            seconds, line = run_import(url, synthetic, "csv")
+            imported = args.synthetic / seconds
+            print(f"import synthetic, dedupe on       {imported:10.0f} rows/s   {line}")
+        rows, names = raw_rows(synthetic)
+        with fresh_database(work, "raw") as url:
+            seconds = run_raw(url, rows, names)
+            raw = len(rows) / seconds
+            print(f"raw Core executemany (claim rows) {raw:10.0f} rows/s")
+    print(f"ratio={imported / raw:.2f}")
+
+
+if __name__ == "__main__":
+    main()

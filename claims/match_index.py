@@ -1,0 +1,277 @@
+"""An in-memory index answering the matcher's three questions without scanning every claim.
+
+Brute force costs one rapidfuzz pass per claim per scorer: about 0.3 s per duplicate check at
+100,000 claims and several seconds at 1,000,000 (docs/performance-matching.md). A claim scoring
+at least the duplicate threshold against a query differs from it by a few characters, so it
+shares almost all of the query's words, and in particular most of its *rarest* words. Blocking
+on those words keeps the candidates to the few claims that could possibly score high, and the
+exact scorer of `claims.matching` then ranks only them: the index changes which claims are
+scored, never how.
+
+- Duplicates and similar claims: candidates share at least MIN_SHARED of the query's
+  RARE_TOKENS rarest known words (one word in WORDS_PER_RARE for long queries, which can score
+  >= 88 with several words changed; one if the query knows a single word), and have a length that
+  can reach the score floor at all (`ratio` <= 200 * shorter / (sum of lengths)). Candidates go
+  through `matching.find_duplicates`/`similar` unchanged, so scores and tie order are theirs.
+  A retyped query keeps its rare words apart from one typo (an unknown word is skipped, since
+  it has no postings) and one dropped word, so its original still shares 2 of them.
+- Search (the `q` filter): a word -> claims inverted index; each query word is looked up in the
+  vocabulary (exact, prefix by bisection in the sorted words, `fuzz.ratio` only over words of a
+  length that can reach the cutoff) with the semantics of `matching.search`.
+
+Postings are `array('i')` per word (4 bytes a claim a word) read as numpy views when counting.
+The texts are held too, since scoring needs them. Pure: no Session, no Flask.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from array import array
+from collections.abc import Collection, Iterable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from claims import matching
+from claims.matching import (
+    DUPLICATE_THRESHOLD,
+    FUZZY_MIN_LENGTH,
+    PREFIX_MIN_LENGTH,
+    PREFIX_SCORE,
+    SEARCH_CUTOFF,
+    SIMILAR_FLOOR,
+    Match,
+)
+
+__all__ = ["MIN_SHARED", "RARE_TOKENS", "MatchIndex"]
+
+RARE_TOKENS = 4
+WORDS_PER_RARE = 4
+MIN_SHARED = 2
+_ID = np.intc  # array('i') is a C int: claim ids are below 2**31 (ledger.MAX_ID)
+
+IntArray = npt.NDArray[np.intc]
+
+
+def _length_bounds(length: int, floor: float) -> tuple[float, float]:
+    """Lengths a text may have to score >= floor with `ratio` or `token_sort_ratio`.
+
+    Both are 200 * LCS / (a + b) over strings of the texts' lengths (token_sort only reorders
+    words of a single-spaced text), so score >= floor needs shorter / longer >= floor / (200 -
+    floor). A hair of slack keeps float rounding from dropping a claim exactly at the floor.
+    """
+    if floor <= 0:
+        return 0.0, float("inf")
+    ratio = floor / (200.0 - floor) - 1e-9
+    return length * ratio, length / ratio
+
+
+class MatchIndex:
+    """Normalised claim texts by id, with word postings for blocking and word search."""
+
+    def __init__(self, texts: Mapping[int, str] | None = None) -> None:
+        self._texts: dict[int, str] = {}
+        self._postings: dict[str, array[int]] = {}
+        # Vocabulary views for search, built on first search and then kept up to date.
+        self._sorted: list[str] | None = None
+        self._by_length: dict[int, list[str]] | None = None
+        for claim_id, text in (texts or {}).items():
+            self._insert(claim_id, text)
+
+    # ---- content ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._texts
+
+    def text(self, claim_id: int) -> str | None:
+        """The normalised text held for a claim, or None."""
+        return self._texts.get(claim_id)
+
+    def ids(self) -> list[int]:
+        """Every claim id held."""
+        return list(self._texts)
+
+    def add(self, claim_id: int, text: str) -> None:
+        """Hold a claim's normalised text, replacing what was held for that id."""
+        if self._texts.get(claim_id) == text:
+            return
+        self.remove(claim_id)
+        self._insert(claim_id, text)
+
+    def add_many(self, texts: Iterable[tuple[int, str]]) -> None:
+        """Hold many claims (as add)."""
+        for claim_id, text in texts:
+            self.add(claim_id, text)
+
+    def remove(self, claim_id: int) -> None:
+        """Forget a claim; unknown ids are ignored."""
+        old = self._texts.pop(claim_id, None)
+        if old is None:
+            return
+        for token in set(old.split()):
+            postings = self._postings[token]
+            postings.remove(claim_id)
+            if not postings:
+                del self._postings[token]
+                self._forget_word(token)
+
+    def _insert(self, claim_id: int, text: str) -> None:
+        self._texts[claim_id] = text
+        postings = self._postings
+        for token in set(text.split()):
+            found = postings.get(token)
+            if found is None:
+                postings[token] = array("i", (claim_id,))
+                self._learn_word(token)
+            else:
+                found.append(claim_id)
+
+    def _learn_word(self, token: str) -> None:
+        if self._sorted is not None and self._by_length is not None:
+            bisect.insort(self._sorted, token)
+            self._by_length.setdefault(len(token), []).append(token)
+
+    def _forget_word(self, token: str) -> None:
+        if self._sorted is not None and self._by_length is not None:
+            del self._sorted[bisect.bisect_left(self._sorted, token)]
+            self._by_length[len(token)].remove(token)
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held: texts, words, postings and the dicts holding them."""
+        size = sys.getsizeof(self._texts) + sys.getsizeof(self._postings)
+        size += sum(sys.getsizeof(t) + 28 for t in self._texts.values())  # text + int key
+        size += sum(sys.getsizeof(w) + sys.getsizeof(p) for w, p in self._postings.items())
+        if self._sorted is not None and self._by_length is not None:
+            size += sys.getsizeof(self._sorted) + sum(map(sys.getsizeof, self._by_length.values()))
+        return size
+
+    # ---- duplicates and similar claims ------------------------------------------------------
+
+    def candidates(
+        self, query_norm: str, *, floor: float, exclude: Collection[int] = ()
+    ) -> dict[int, str]:
+        """Claims that share enough of the query's rarest words to possibly score >= floor."""
+        postings = self._postings
+        known = [t for t in set(query_norm.split()) if t in postings]
+        if not known:
+            return {}
+        known.sort(key=lambda t: (len(postings[t]), t))
+        rare = known[: max(RARE_TOKENS, len(known) // WORDS_PER_RARE)]
+        views = [np.frombuffer(postings[t], dtype=_ID) for t in rare]
+        if len(views) == 1:
+            ids: IntArray = views[0]
+        else:
+            ids, counts = np.unique(np.concatenate(views), return_counts=True)
+            ids = ids[counts >= MIN_SHARED]
+        low, high = _length_bounds(len(query_norm), floor)
+        texts = self._texts
+        found: dict[int, str] = {}
+        for claim_id in ids.tolist():
+            text = texts[claim_id]
+            if low <= len(text) <= high and claim_id not in exclude:
+                found[claim_id] = text
+        return found
+
+    def find_duplicates(
+        self,
+        query_norm: str,
+        *,
+        limit: int = 5,
+        threshold: float = DUPLICATE_THRESHOLD,
+        exclude: Collection[int] = (),
+    ) -> list[Match]:
+        """As `matching.find_duplicates` over every claim held, scoring only the candidates."""
+        choices = self.candidates(query_norm, floor=threshold, exclude=exclude)
+        return matching.find_duplicates(query_norm, choices, limit=limit, threshold=threshold)
+
+    def similar(
+        self, query_norm: str, *, limit: int = 10, floor: float = SIMILAR_FLOOR
+    ) -> list[Match]:
+        """As `matching.similar`; claims below the duplicate threshold may be missed (blocking)."""
+        return matching.similar(
+            query_norm, self.candidates(query_norm, floor=floor), limit=limit, floor=floor
+        )
+
+    # ---- word search -------------------------------------------------------------------------
+
+    def search(
+        self, query_norm: str, *, limit: int | None = 50, cutoff: float = SEARCH_CUTOFF
+    ) -> list[Match]:
+        """As `matching.search` over every claim held: the same hits, scores and order."""
+        words = list(dict.fromkeys(query_norm.split()))
+        if not words or (limit is not None and limit <= 0):
+            return []
+        per_word: list[tuple[IntArray, npt.NDArray[np.float64]]] = []
+        for word in words:
+            hits = self._word_hits(word, cutoff)
+            if hits[0].size == 0:
+                return []
+            per_word.append(hits)
+        common = per_word[0][0]
+        for ids, _ in sorted(per_word[1:], key=lambda h: h[0].size):
+            common = np.intersect1d(common, ids, assume_unique=True)
+            if common.size == 0:
+                return []
+        # Summed in the query's word order, as matching.search does, so ties stay ties.
+        totals = np.zeros(common.size, dtype=np.float64)
+        for ids, best in per_word:
+            totals += best[np.searchsorted(ids, common)]
+        scores = totals / len(words)
+        order = np.lexsort((common, -scores))
+        if limit is not None:
+            order = order[:limit]
+        return [Match(int(common[i]), float(scores[i])) for i in order]
+
+    def _word_hits(self, word: str, cutoff: float) -> tuple[IntArray, npt.NDArray[np.float64]]:
+        """Claims holding a word matching ``word``, sorted by id, with their best word score."""
+        matches = self._word_matches(word, cutoff)
+        if not matches:
+            return np.empty(0, dtype=_ID), np.empty(0, dtype=np.float64)
+        views = [np.frombuffer(self._postings[t], dtype=_ID) for t in matches]
+        ids = np.concatenate(views)
+        scores = np.repeat(np.fromiter(matches.values(), dtype=np.float64), [v.size for v in views])
+        order = np.lexsort((-scores, ids))
+        ids, scores = ids[order], scores[order]
+        first = np.ones(ids.size, dtype=bool)
+        first[1:] = ids[1:] != ids[:-1]
+        return ids[first], scores[first]
+
+    def _word_matches(self, word: str, cutoff: float) -> dict[str, float]:
+        """Vocabulary words matching a query word with their similarity (matching's rules)."""
+        vocabulary, by_length = self._vocabulary()
+        found: dict[str, float] = {}
+        if len(word) >= FUZZY_MIN_LENGTH:
+            low, high = _length_bounds(len(word), cutoff)
+            for length, tokens in by_length.items():
+                if low <= length <= high:
+                    hits = process.extract(
+                        word,
+                        tokens,
+                        scorer=fuzz.ratio,
+                        processor=None,
+                        limit=None,
+                        score_cutoff=cutoff,
+                    )
+                    found.update((token, score) for token, score, _ in hits)
+        if len(word) >= PREFIX_MIN_LENGTH:
+            start = bisect.bisect_right(vocabulary, word)
+            for token in vocabulary[start:]:
+                if not token.startswith(word):
+                    break
+                found[token] = max(found.get(token, 0.0), PREFIX_SCORE)
+        if word in self._postings:
+            found[word] = 100.0
+        return found
+
+    def _vocabulary(self) -> tuple[list[str], dict[int, list[str]]]:
+        if self._sorted is None or self._by_length is None:
+            self._sorted = sorted(self._postings)
+            self._by_length = {}
+            for token in self._sorted:
+                self._by_length.setdefault(len(token), []).append(token)
+        return self._sorted, self._by_length

@@ -1,0 +1,96 @@
+"""The unit of work behind ``claimdesk import claims``: read, write in batches, commit, report.
+
+This is the boundary (like a CLI command): it owns the commits. Each batch of rows is written by
+``claims.services.bulk.Importer`` inside a SAVEPOINT and committed, so an interrupted import
+keeps every batch before the interruption and nothing of the batch in flight. ``bench/import.py``
+times this same function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from sqlmodel import Session
+
+from claims.importing import Format, ImportRow, RowError, read_rows
+from claims.policy import Actor
+from claims.services.bulk import Importer, Outcome
+
+BATCH_SIZE = 1_000
+
+
+@dataclass
+class Summary:
+    """What an import did, for the person who ran it."""
+
+    rows: int = 0
+    outcome: Outcome = field(default_factory=Outcome)
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        """The report: counts first, then each matched and each refused row by line number."""
+        o = self.outcome
+        verb = "would create" if self.dry_run else "created"
+        out = [
+            f"{self.rows} rows: {verb} {len(o.created)}, matched {len(o.matched)} as "
+            f"duplicates, rejected {len(o.rejected)}"
+            + (" (dry run: nothing was written)" if self.dry_run else "")
+        ]
+        for line, ids in o.matched:
+            out.append(f"line {line}: matched claim {', '.join(str(i) for i in ids)}")
+        for error in o.rejected:
+            out.append(f"line {error.line}: rejected: {error.reason}")
+        return out
+
+
+def count_lines(path: Path) -> int:
+    """Lines in the file, for the progress bar (cheap next to importing them)."""
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _batches(
+    rows: Iterator[ImportRow | RowError], size: int
+) -> Iterator[list[ImportRow | RowError]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def import_claims(
+    *,
+    session: Session,
+    path: Path,
+    fmt: Format,
+    actor: Actor,
+    distinct: bool = False,
+    duplicate_threshold: float | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Import a file's rows, committing every ``batch_size`` rows (never, on a dry run).
+
+    ``progress`` is called with the number of lines read after each batch. FileError (from
+    ``claims.importing``) and UnicodeDecodeError propagate: the file as a whole is unreadable.
+    """
+    summary = Summary(dry_run=dry_run)
+    importer = Importer(
+        session=session, actor=actor, distinct=distinct, duplicate_threshold=duplicate_threshold
+    )
+    last_line = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        for batch in _batches(read_rows(handle, fmt), batch_size):
+            summary.rows += len(batch)
+            summary.outcome.extend(importer.write(batch, origin=path.name))
+            if not dry_run:
+                session.commit()
+            if progress is not None:
+                line = batch[-1].line
+                progress(line - last_line)
+                last_line = line
+    if dry_run:
+        session.rollback()
+    return summary

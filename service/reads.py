@@ -1,0 +1,110 @@
+"""The hot read path: a claim's status row in one query on a pooled DBAPI connection.
+
+Programs poll ``/claims/{id}/status`` and every reader of an article loads its card, so these
+reads skip what a write needs: no Session, no ORM objects, no ``BEGIN`` (one SELECT is its own
+consistent snapshot). The statement is ``views.STATUS_ROW``, compiled once per dialect, and its
+values go through the same SQLAlchemy type processors a Core query would apply, so the row is
+exactly what the same query through a Session would return. A Session plus the query cost
+about 230 us per request, against about 50 us here (docs/performance.md).
+
+When the request's Session has begun a transaction, or the app runs inside one outer
+transaction (the tests), the same statement runs on that Session's connection, so it sees what
+they see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g
+from sqlalchemy import Dialect, Select
+
+from claims.services import views
+from claims.services.views import StatusRow
+from service import db
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement as the driver runs it, and how to read its columns back."""
+
+    sql: str
+    positional: tuple[str, ...] | None
+    defaults: dict[str, Any]  # the statement's own literal parameters
+    types: tuple[Any, ...]  # each column's dialect-level type
+    # Filled on first execution: some drivers' processors depend on the cursor's type codes.
+    processors: list[tuple[Callable[[Any], Any] | None, ...]]
+
+
+_COMPILED: dict[tuple[Select[Any], str], _Compiled] = {}
+
+
+def _compiled(statement: Select[Any], dialect: Dialect) -> _Compiled:
+    key = (statement, f"{dialect.name}+{dialect.driver}")
+    found = _COMPILED.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        types = tuple(c.type.dialect_impl(dialect) for c in statement.selected_columns)
+        positional = tuple(compiled.positiontup or ()) if compiled.positional else None
+        defaults = dict(compiled.construct_params(_check=False))
+        found = _COMPILED[key] = _Compiled(str(compiled), positional, defaults, types, [])
+    return found
+
+
+def run(statement: Select[Any], params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of a module-level Core ``statement`` (bound parameters by name), typed as Core does.
+
+    Only for hot single-statement reads: ``statement`` must be built once (it is the cache key).
+    """
+    database = db.database()
+    engine = database.engine
+    compiled = _compiled(statement, engine.dialect)
+    args: Any = {**compiled.defaults, **params}
+    if compiled.positional is not None:
+        args = tuple(args[name] for name in compiled.positional)
+    session = g.get("db_session")
+    # A Session that has begun may hold this request's unflushed or uncommitted writes; one
+    # that has not (or none) sees exactly what a fresh pooled connection sees.
+    if database.outer_bind is not None or (session is not None and session.in_transaction()):
+        connection = db.get_session().connection().connection
+        raw = None
+    else:
+        connection = raw = engine.raw_connection()
+    # On PostgreSQL a plain SELECT would open a transaction (BEGIN, then ROLLBACK when the pool
+    # takes the connection back): two more round trips than the query. Autocommit for this one
+    # statement avoids both; it is switched back before the connection returns to the pool.
+    autocommit = raw is not None and engine.dialect.name == "postgresql"
+    if autocommit:
+        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(compiled.sql, args)
+            fetched = cursor.fetchall()
+            if not compiled.processors:
+                compiled.processors.append(
+                    tuple(
+                        t.result_processor(engine.dialect, d[1])
+                        for t, d in zip(compiled.types, cursor.description, strict=True)
+                    )
+                )
+        finally:
+            cursor.close()
+    finally:
+        if raw is not None:
+            if autocommit:
+                raw.driver_connection.autocommit = False  # type: ignore[union-attr]
+            raw.close()  # back to the pool, which rolls back whatever the driver began
+    processors = compiled.processors[0]
+    return [
+        tuple(p(v) if p is not None else v for p, v in zip(processors, r, strict=True))
+        for r in fetched
+    ]
+
+
+def status_row(claim_id: int) -> StatusRow:
+    """The status row of a published claim, or NotFound (see ``views.published_status``)."""
+    rows = run(views.STATUS_ROW, {"claim_id": claim_id})
+    return views.published_status([StatusRow(*r) for r in rows], claim_id=claim_id)

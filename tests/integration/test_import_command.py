@@ -1,0 +1,201 @@
+"""``claimdesk import claims``: created, matched and rejected rows, each row all or nothing."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from claims.importing import read_rows
+from claims.models import Claim, Claimant, ClaimTag, Revision, Verdict
+from claims.policy import Actor
+from claims.services.bulk import Importer
+
+LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "liar" / "valid.tsv"
+
+MIXED_CSV = """text,claimant,claimant_role,tags,verdict,rationale
+The river rose three metres overnight.,Ada Example,Mayor,floods; weather,false,Gauges say 1 m.
+Bridges in the county are all unsafe.,Ada Example,,infrastructure,,
+,Nobody,,,,
+The river rose three meters overnight!,Bob Other,,,,
+Wind turbines cause cancer.,Bob Other,,health,maybe,Because.
+School budgets grew by 12% this year.,,,education,mostly_true,Budget documents.
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def count(session: Session, model: type) -> int:
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def test_a_mixed_csv_reports_created_matched_and_rejected_rows_by_line(
+    runner, session: Session, tmp_path: Path
+) -> None:
+    result = runner.invoke(args=["import", "claims", str(write(tmp_path, "m.csv", MIXED_CSV))])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "6 rows: created 3, matched 1 as duplicates, rejected 2" in out
+    first = session.exec(select(Claim).where(Claim.text.startswith("The river"))).one()  # type: ignore[attr-defined]
+    assert f"line 5: matched claim {first.id}" in out
+    assert "line 4: rejected: text:" in out
+    assert "line 6: rejected: verdict:" in out
+    assert count(session, Claim) == 3
+    ada = session.exec(select(Claimant).where(Claimant.name == "Ada Example")).one()
+    assert ada.role == "Mayor"
+    assert first.claimant_id == ada.id
+    tags = session.exec(select(ClaimTag.tag).where(ClaimTag.claim_id == first.id)).all()
+    assert sorted(tags) == ["floods", "weather"]
+    verdict = session.exec(select(Verdict).where(Verdict.claim_id == first.id)).one()
+    assert (verdict.rating, verdict.rationale, verdict.editor) == (
+        "false",
+        "Gauges say 1 m.",
+        "import",
+    )
+    logged = session.exec(select(Revision.entity).where(Revision.claim_id == first.id)).all()
+    assert sorted(logged) == ["claim", "verdict"]
+
+
+def test_the_progress_bar_goes_to_stderr_and_the_summary_to_stdout(runner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["import", "claims", str(write(tmp_path, "m.csv", MIXED_CSV))])
+    assert "importing m.csv" in result.stderr
+    assert "importing" not in result.stdout
+
+
+def test_importing_the_same_file_again_matches_everything_and_creates_nothing(
+    runner, session: Session, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "m.csv", MIXED_CSV)
+    assert runner.invoke(args=["import", "claims", str(path)]).exit_code == 0
+    before = (count(session, Claim), count(session, Claimant), count(session, Verdict))
+    again = runner.invoke(args=["import", "claims", str(path)])
+    assert again.exit_code == 0, again.output
+    assert "6 rows: created 0, matched 4 as duplicates, rejected 2" in again.stdout
+    assert (count(session, Claim), count(session, Claimant), count(session, Verdict)) == before
+
+
+def test_distinct_creates_near_duplicates_and_dry_run_writes_nothing(
+    runner, session: Session, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "m.csv", MIXED_CSV)
+    dry = runner.invoke(args=["import", "claims", str(path), "--distinct", "--dry-run"])
+    assert "would create 4" in dry.stdout and "nothing was written" in dry.stdout
+    assert count(session, Claim) == 0 and count(session, Claimant) == 0
+    real = runner.invoke(args=["import", "claims", str(path), "--distinct", "--actor", "desk"])
+    assert "created 4, matched 0" in real.stdout
+    assert count(session, Claim) == 4
+    assert set(session.exec(select(Claim.created_by)).all()) == {"desk"}
+
+
+def test_a_row_the_database_refuses_is_reported_and_leaves_nothing_half_written(
+    session: Session, editor: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A write the database refuses (here a NOT NULL violation slipped in while row 4 is
+    # written) stands in for any constraint it enforces: the batch is rolled back, replayed
+    # row by row, and only that row is refused, with its claimant and verdict.
+    topics = ["harbour dredging", "tram fares", "library hours", "school meals", "bin collection"]
+    text = "text,claimant,verdict,rationale\n" + "".join(
+        f"The council doubled spending on {t},Person {n},true,Checked.\n"
+        for n, t in enumerate(topics)
+    )
+    rows = list(read_rows(text.splitlines(keepends=True), "csv"))
+    importer = Importer(session=session, actor=editor)
+    original = importer._claimant
+
+    def claimant(row, new):  # type: ignore[no-untyped-def]
+        if row.claim.claimant_name == "Person 2":
+            session.connection().exec_driver_sql("INSERT INTO claimant (id) VALUES (NULL)")
+        return original(row, new)
+
+    monkeypatch.setattr(importer, "_claimant", claimant)
+    outcome = importer.write(rows, origin="f.csv")
+    session.commit()
+    assert len(outcome.created) == 4
+    assert [e.line for e in outcome.rejected] == [4]
+    assert "database refused" in outcome.rejected[0].reason
+    names = set(session.exec(select(Claimant.name)).all())
+    assert names == {"Person 0", "Person 1", "Person 3", "Person 4"}
+    assert count(session, Verdict) == 4
+    assert not session.exec(select(Claim).where(col(Claim.text).contains("number 2"))).all()
+    assert count(session, Revision) == 4 * 3  # claimant, claim and verdict for each row
+
+
+def test_one_bad_row_in_a_json_lines_file_does_not_stop_the_rows_after_it(
+    runner, session: Session, tmp_path: Path
+) -> None:
+    lines = [
+        json.dumps({"text": "Ferries are free on Sundays.", "tags": ["transport"]}),
+        json.dumps({"text": "Ferries run hourly.", "appeared_in_url": "not a url"}),
+        "{broken",
+        json.dumps(
+            {"text": "The port handled 2 million containers.", "claimant": "Port Authority"}
+        ),
+    ]
+    path = write(tmp_path, "c.jsonl", "\n".join(lines) + "\n")
+    result = runner.invoke(args=["import", "claims", str(path), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert "4 rows: created 2, matched 0 as duplicates, rejected 2" in result.stdout
+    assert "line 2: rejected: appeared_in_url" in result.stdout
+    assert "line 3: rejected: not valid JSON" in result.stdout
+    assert count(session, Claim) == 2
+
+
+def test_a_file_without_a_text_column_is_refused_before_anything_is_written(
+    runner, session: Session, tmp_path: Path
+) -> None:
+    result = runner.invoke(args=["import", "claims", str(write(tmp_path, "x.csv", "claim\nx\n"))])
+    assert result.exit_code != 0 and "text" in result.output
+    assert count(session, Claim) == 0
+
+
+def test_liar_records_import_with_verdicts_and_claimants(
+    runner, session: Session, tmp_path: Path
+) -> None:
+    if not LIAR_VALID.exists():
+        pytest.skip(f"{LIAR_VALID} is not here")
+    with LIAR_VALID.open(encoding="utf-8") as handle:
+        head = "".join(islice(handle, 50))
+    path = write(tmp_path, "valid-50.tsv", head)
+    result = runner.invoke(args=["import", "claims", str(path), "--format", "liar"])
+    assert result.exit_code == 0, result.output
+    assert "50 rows: created 50, matched 0 as duplicates, rejected 0" in result.stdout
+    assert count(session, Claim) == 50 and count(session, Verdict) == 50
+    claim = session.exec(select(Claim).where(Claim.text.startswith("We have less Americans"))).one()  # type: ignore[attr-defined]
+    claimant = session.get(Claimant, claim.claimant_id)
+    assert claimant is not None
+    assert (claimant.name, claimant.role) == ("Vicky Hartzler", "U.S. Representative")
+    verdict = session.exec(select(Verdict).where(Verdict.claim_id == claim.id)).one()
+    assert verdict.rating == "mostly_false" and "PolitiFact" in verdict.rationale
+    assert claim.status == "unsourced"
+    assert sorted(
+        session.exec(select(ClaimTag.tag).where(ClaimTag.claim_id == claim.id)).all()
+    ) == [
+        "economy",
+        "jobs",
+    ]
+
+
+def test_an_importer_without_the_right_to_rule_refuses_only_the_rows_with_verdicts(
+    session: Session, contributor: Actor
+) -> None:
+    text = (
+        "text,verdict,rationale\n"
+        "Tram fares rose by half this spring.,false,Fares rose 5%.\n"
+        "The new library opens on Sundays.,,\n"
+    )
+    outcome = Importer(session=session, actor=contributor).write(
+        list(read_rows(text.splitlines(keepends=True), "csv"))
+    )
+    session.commit()
+    assert len(outcome.created) == 1
+    assert [(e.line, e.reason) for e in outcome.rejected] == [
+        (2, "verdict: contributor may not give verdicts")
+    ]
+    assert count(session, Verdict) == 0

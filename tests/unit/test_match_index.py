@@ -1,0 +1,206 @@
+"""The match index answers as brute force does, scoring only a few candidates per query."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from claims import matching
+from claims.match_index import MatchIndex
+from claims.text import normalise_claim
+
+LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared/data/liar/valid.tsv"
+
+
+@functools.cache
+def liar_valid() -> dict[int, str]:
+    """LIAR's validation statements: id -> normalised text."""
+    if not LIAR_VALID.exists():
+        pytest.skip("LIAR data set not available")
+    with LIAR_VALID.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return {int(row[0].removesuffix(".json")): normalise_claim(row[2]) for row in rows}
+
+
+@functools.cache
+def liar_index() -> MatchIndex:
+    return MatchIndex(liar_valid())
+
+
+def ids(matches: list[matching.Match]) -> list[int]:
+    return [m.claim_id for m in matches]
+
+
+# --- people retype: what each edit looks like -----------------------------------------------
+
+
+def drop(words: list[str], rng: random.Random) -> list[str]:
+    i = rng.randrange(len(words))
+    return words[:i] + words[i + 1 :]
+
+
+def swap(words: list[str], rng: random.Random) -> list[str]:
+    i = rng.randrange(len(words) - 1)
+    return [*words[:i], words[i + 1], words[i], *words[i + 2 :]]
+
+
+def typo(words: list[str], rng: random.Random) -> list[str]:
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    w = words[i]
+    j = rng.randrange(len(w))
+    return [*words[:i], w[:j] + rng.choice("aeiourst") + w[j + 1 :], *words[i + 1 :]]
+
+
+def surface(words: list[str], rng: random.Random) -> list[str]:
+    accents = {"e": "É", "a": "à", "o": "Ô", "c": "ç"}
+    out = ["".join(accents.get(c, c) if rng.random() < 0.3 else c for c in w) for w in words]
+    return ["«", *(w.upper() if rng.random() < 0.5 else w.title() for w in out), "»"]
+
+
+def apostrophe(words: list[str], rng: random.Random) -> list[str]:
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    return [*words[:i], words[i][:1] + "’" + words[i][1:], *words[i + 1 :]]
+
+
+EDITS = {"drop": drop, "swap": swap, "typo": typo, "surface": surface, "apostrophe": apostrophe}
+
+
+def retyped(edit: str, text: str, rng: random.Random) -> str:
+    return normalise_claim(" ".join(EDITS[edit](text.split(), rng)))
+
+
+def sample(n: int, seed: int) -> list[int]:
+    claims = liar_valid()
+    return random.Random(seed).sample([i for i, t in claims.items() if len(t.split()) >= 4], n)
+
+
+# --- the same answers as brute force ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_duplicates_of_retyped_liar_statements_are_those_brute_force_finds(edit):
+    claims, index, rng = liar_valid(), liar_index(), random.Random(edit)
+    for i in sample(60, seed=len(edit)):
+        query = retyped(edit, claims[i], rng)
+        assert index.find_duplicates(query, limit=20) == matching.find_duplicates(
+            query, claims, limit=20
+        ), query
+
+
+def test_every_liar_statement_has_the_duplicates_brute_force_finds():
+    claims, index = liar_valid(), liar_index()
+    for i in sample(250, seed=11):
+        assert index.find_duplicates(claims[i]) == matching.find_duplicates(claims[i], claims)
+
+
+def test_similar_flags_the_same_duplicates_as_brute_force():
+    claims, index, rng = liar_valid(), liar_index(), random.Random(5)
+    for i in sample(80, seed=5):
+        query = retyped(rng.choice(sorted(EDITS)), claims[i], rng)
+        expected = [m for m in matching.similar(query, claims) if m.duplicate]
+        assert [m for m in index.similar(query) if m.duplicate] == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "minimum wage",
+        "signing bonus",
+        "singing bonuses",
+        "obama",
+        "obam",
+        "the",
+        "health care reform",
+        "unemploymnet rate",
+        "zebra migration",
+        "tax",
+        "says",
+    ],
+)
+def test_word_search_gives_brute_force_hits_scores_and_order(query):
+    query = normalise_claim(query)
+    expected = matching.search(query, liar_valid(), limit=None)
+    assert liar_index().search(query, limit=None) == expected
+
+
+def test_word_search_is_capped_by_limit_like_brute_force():
+    assert liar_index().search("the", limit=7) == matching.search("the", liar_valid(), limit=7)
+
+
+# --- retyped claims find their source first --------------------------------------------------
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_retyped_liar_statement_finds_its_source_first(edit):
+    claims, index, rng = liar_valid(), liar_index(), random.Random(edit + "!")
+    picked = sample(100, seed=len(edit) + 100)
+    first = sum(ids(index.similar(retyped(edit, claims[i], rng), limit=1)) == [i] for i in picked)
+    assert first / len(picked) >= 0.97
+
+
+def test_french_quotes_and_apostrophes_do_not_change_the_answer():
+    index = MatchIndex({1: normalise_claim("L'économie de la France a crû de 3 % en 2023")})
+    for variant in ("l’ÉCONOMIE de la france a cru de 3 % en 2023", "« L’economie de la France »"):
+        assert ids(index.similar(normalise_claim(variant))) == [1]
+
+
+# --- keeping it current ----------------------------------------------------------------------
+
+
+def test_added_updated_and_removed_claims_are_found_or_forgotten():
+    index = MatchIndex({1: "social security is a ponzi scheme"})
+    index.search("ponzi")  # the word views exist, so they must follow the changes too
+    index.add(2, "wind turbines kill millions of birds")
+    assert ids(index.find_duplicates("wind turbines kill millions of bird")) == [2]
+    assert ids(index.search("turbine")) == [2]
+
+    index.add(2, "solar panels poison the soil")
+    assert index.find_duplicates("wind turbines kill millions of bird") == []
+    assert index.search("turbines") == []
+    assert ids(index.search("panels soil")) == [2]
+
+    index.remove(1)
+    index.remove(99)  # unknown: ignored
+    assert index.find_duplicates("social security is a ponzi scheme") == []
+    assert index.search("ponzi") == []
+    assert len(index) == 1 and 1 not in index and index.text(2) == "solar panels poison the soil"
+
+
+def test_negative_provisional_ids_are_held_like_any_other():
+    index = MatchIndex()
+    index.add(-3, "the river rose three metres overnight")
+    assert ids(index.find_duplicates("the river rose three meters overnight")) == [-3]
+
+
+def test_an_excluded_claim_is_not_its_own_duplicate():
+    index = MatchIndex({1: "a claim", 2: "a claim"})
+    assert ids(index.find_duplicates("a claim", exclude={1})) == [2]
+
+
+# --- cheap -----------------------------------------------------------------------------------
+
+
+def test_a_query_scores_only_a_few_candidates_not_every_claim():
+    claims, index, rng = liar_valid(), liar_index(), random.Random(3)
+    picked = sample(100, seed=3)
+    sizes = [
+        len(index.candidates(retyped("drop", claims[i], rng), floor=matching.DUPLICATE_THRESHOLD))
+        for i in picked
+    ]
+    assert sum(sizes) / len(sizes) < 0.02 * len(claims)
+
+
+def test_beyond_the_texts_the_index_costs_bytes_per_word_not_objects_per_posting():
+    # A set of int objects per word would cost ~60 bytes a posting; array('i') costs 4.
+    claims = liar_valid()
+    texts = sys.getsizeof(claims) + sum(sys.getsizeof(t) + 28 for t in claims.values())
+    words = [set(t.split()) for t in claims.values()]
+    postings, vocabulary = sum(map(len, words)), len(set().union(*words))
+    index = MatchIndex(claims)
+    index.search("warm")  # builds the word views used by search: counted too
+    assert index.memory_bytes() - texts < 8 * postings + 200 * vocabulary
