@@ -77,3 +77,21 @@ def test_the_api_shows_each_publishers_reliability_with_its_record(
     one = client.get(f"/api/v1/publishers/{publisher['id']}")
     assert one.status_code == 200 and one.json == publisher
     assert client.get("/api/v1/publishers/999999").status_code == 404
+
+
+def test_the_publisher_page_shows_its_reliability_and_record_and_sources_link_to_it(
+    client, make_claim, make_source, make_evidence, make_verdict
+):
+    claim = make_claim(text="The zoo's panda had twins.")
+    source = make_source("https://herald.example/panda")
+    make_evidence(claim, source, stance="supports")
+    make_verdict(claim, rating="false")
+    publisher_id = client.get(f"/api/v1/sources/{source.id}").json["publisher"]["id"]
+    assert f'href="/publishers/{publisher_id}"' in client.get(f"/sources/{source.id}").text
+    page = client.get(f"/publishers/{publisher_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "herald.example" in html
+    assert "1 rated claims: 0 right, 1 wrong, 0 never verified" in html
+    assert "weight ×0.5" in html
+    assert client.get("/publishers/999999").status_code == 404
