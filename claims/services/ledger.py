@@ -154,17 +154,11 @@ def accept_claim(*, session: Session, claim_id: int, actor: Actor) -> Claim:
     if claim.review_state == ReviewState.published.value:
         raise InvalidRequest("claim is already published")
     claim.review_state = ReviewState.published.value
-    claim.revision += 1
-    claim.updated_at = utcnow()
-    session.add(claim)
-    session.flush()
-    history.record(
+    _new_revision(
         session=session,
+        claim=claim,
         actor=actor,
-        entity="claim",
-        entity_id=claim_id,
         action="accept",
-        claim_id=claim_id,
         changes={"review_state": [ReviewState.submitted.value, ReviewState.published.value]},
     )
     return claim
@@ -235,19 +229,7 @@ def update_claim(
             _set_tags(session=session, claim_id=claim_id, tags=tags)
     if not changes:
         return claim
-    claim.revision += 1
-    claim.updated_at = utcnow()
-    session.add(claim)
-    session.flush()
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claim",
-        entity_id=claim_id,
-        action="update",
-        claim_id=claim_id,
-        changes=changes,
-    )
+    _new_revision(session=session, claim=claim, actor=actor, action="update", changes=changes)
     return claim
 
 
@@ -260,18 +242,8 @@ def retract_claim(*, session: Session, claim_id: int, reason: str, actor: Actor)
         raise InvalidRequest("claim is already retracted")
     claim.retracted_at = utcnow()
     claim.retraction_reason = reason
-    claim.revision += 1
-    claim.updated_at = claim.retracted_at
-    session.add(claim)
-    session.flush()
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claim",
-        entity_id=claim_id,
-        action="retract",
-        claim_id=claim_id,
-        changes={"reason": reason},
+    _new_revision(
+        session=session, claim=claim, actor=actor, action="retract", changes={"reason": reason}
     )
     objects = session.exec(
         select(Relation.object_id).where(
@@ -375,6 +347,26 @@ def _claimant_id(*, session: Session, claim_in: ClaimCreate, actor: Actor) -> in
             session=session, name=claim_in.claimant_name, actor=actor
         ).id
     return None
+
+
+def _new_revision(
+    *, session: Session, claim: Claim, actor: Actor, action: str, changes: dict[str, Any]
+) -> None:
+    """Count a change to the claim itself and log it: every edit path goes through here."""
+    assert claim.id is not None
+    claim.revision += 1
+    claim.updated_at = utcnow()
+    session.add(claim)
+    session.flush()
+    history.record(
+        session=session,
+        actor=actor,
+        entity="claim",
+        entity_id=claim.id,
+        action=action,
+        claim_id=claim.id,
+        changes=changes,
+    )
 
 
 def _claimant_exists(*, session: Session, claimant_id: int) -> None:
