@@ -8,6 +8,7 @@ shared, noisy machine where absolute figures drift by 10-20% between runs.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import os
@@ -43,6 +44,16 @@ BATCH = 10_000
 
 # ---------------------------------------------------------------------------------------------
 # Database
+
+
+def arguments(description: str) -> argparse.Namespace:
+    """The options every serving bench takes: sizes to seed and how long to load."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--evidence", type=int, default=500_000)
+    parser.add_argument("--duration", type=int, default=DURATION_S, help="seconds per round")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    return parser.parse_args()
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ Run:  .venv/bin/python bench/widget.py [--claims 100000] [--evidence 500000] [--
 
 from __future__ import annotations
 
-import argparse
 import random
 import time
 
@@ -38,12 +37,7 @@ def visible_ids(url: str) -> list[int]:
 
 def main() -> None:
     """Seed, serve, load (200 and 304), print."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--evidence", type=int, default=500_000)
-    parser.add_argument("--duration", type=int, default=s.DURATION_S, help="seconds per round")
-    parser.add_argument("--rounds", type=int, default=s.ROUNDS)
-    args = parser.parse_args()
+    args = s.arguments(__doc__.splitlines()[0])
     print(f"machine: {s.machine()}")
     with s.bench_database() as url:
         started = time.perf_counter()
