@@ -6,18 +6,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, distinct, func
 from sqlmodel import Session, col, select
 
 from claims.errors import NotFound
-from claims.models import Claim, Evidence, Verdict
+from claims.models import Claim, Verdict
 from claims.services import views
+from claims.services.anchoring import CHANGED_QUOTES, DEAD_SOURCES, alerts_over
 from claims.services.ledger import get_claim
 from claims.services.views import StatusRow
 from service import reads
 from service.db import get_session
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
-from sources.models import Source, utcnow
+from sources.models import utcnow
 
 SHORT_TEXT = 180  # characters of the claim shown before "more"
 CHANGE_NOTICE = timedelta(days=14)  # how long a card says what changed
@@ -46,22 +46,15 @@ class CardData:
 
 
 def _alerts_of_claim(aggregate: Any) -> Any:
-    """The aggregate of ``anchoring.source_alerts`` over the outer claim's live evidence."""
-    return (
-        select(aggregate)
-        .select_from(Evidence)
-        .join(Source, col(Source.id) == Evidence.source_id)
-        .where(col(Evidence.claim_id) == views.STATUS_ROW.selected_columns.id)
-        .where(col(Evidence.retracted_at).is_(None))
-        .scalar_subquery()
-    )
+    """One source alert (see claims/services/anchoring.py) over the outer claim's evidence."""
+    claim_id = views.STATUS_ROW.selected_columns.id
+    return alerts_over(aggregate, claim_id=claim_id).scalar_subquery()
 
 
 # The status row plus the card's source alerts (sources whose page is dead, quotes changed at
 # source), in one round trip: a card load, 200 or 304, is this one query.
 CARD_ROW = views.STATUS_ROW.add_columns(
-    _alerts_of_claim(func.count(distinct(case((col(Source.fetch_state) == "dead", Source.id))))),
-    _alerts_of_claim(func.count(case((col(Evidence.changed_at_source).is_(True), Evidence.id)))),
+    _alerts_of_claim(DEAD_SOURCES), _alerts_of_claim(CHANGED_QUOTES)
 )
 
 
