@@ -20,6 +20,7 @@ leaves nothing half-written.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,6 +49,8 @@ SWEEP: Final = crontab(minute="*/10")  # how often the recheck looks for sources
 _QUEUED: Final = "claimdesk.jobs.after_commit"
 _JOBS: Final = "claimdesk.jobs"  # in every Session's info: the queue its commits feed
 log = logging.getLogger(__name__)
+# The session factories whose Sessions already queue work after commit (see ``install``).
+_LISTENING: Final[weakref.WeakSet[sessionmaker[Any]]] = weakref.WeakSet()
 
 
 def make_huey(settings: Settings, instance_path: Path) -> Huey:
@@ -144,10 +147,14 @@ def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:
     factory = cast("sessionmaker[Session]", database.session_factory)
     # Sessions made from now on carry the queue in their info (whichever app came last).
     factory.configure(info={**factory.kw.get("info", {}), _JOBS: jobs})
-    if not event.contains(factory, "after_commit", _dispatch):
+    # Not ``event.contains``: SQLAlchemy keys class-level listeners by ``id()`` and keeps the
+    # key after the factory's class is collected, so a new factory born at a dead one's address
+    # looked "already listening" and silently never queued a job (the old test-suite flake).
+    if factory not in _LISTENING:
         event.listen(factory, "after_flush", _note_new_sources)
         event.listen(factory, "after_commit", _dispatch)
         event.listen(factory, "after_soft_rollback", _forget)
+        _LISTENING.add(factory)
     return jobs
 
 

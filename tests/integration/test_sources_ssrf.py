@@ -15,13 +15,7 @@ import pytest
 API = "/api/v1"
 
 
-pytestmark = [
-    pytest.mark.usefixtures("app"),  # its job queue exists before any commit
-    # Known flake, cause not found yet: about one full-suite run in three, one test here saw
-    # no job run at all (source still "pending"); never reproduced in isolation. Re-run it
-    # rather than let it block a landing; see the closing note of the first session.
-    pytest.mark.flaky(reruns=2),
-]
+pytestmark = pytest.mark.usefixtures("app")  # its job queue exists before any commit
 
 
 def record(client, auth, url: str) -> dict[str, Any]:

@@ -32,13 +32,7 @@ QUOTE = "Meta a tenté de recruter un chercheur senior d'OpenAI au poste de dire
 CLAIM = "Meta tried to hire a senior OpenAI researcher as chief scientist."
 
 
-pytestmark = [
-    pytest.mark.usefixtures("app"),  # its job queue exists before any commit
-    # Known flake, cause not found yet: about one full-suite run in three, one test here saw
-    # no job run at all (source still "pending"); never reproduced in isolation. Re-run it
-    # rather than let it block a landing; see the closing note of the first session.
-    pytest.mark.flaky(reruns=2),
-]
+pytestmark = pytest.mark.usefixtures("app")  # its job queue exists before any commit
 
 
 @pytest.fixture
