@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
@@ -124,28 +124,44 @@ def _verdict_name(rating: str, alternate_name: str, lang: str) -> str:
     return VERDICT_NAMES_FR.get(rating, alternate_name) if lang == "fr" else alternate_name
 
 
-def _changes(*, claim: StatusRow, lang: str) -> list[str]:
-    """'was: supported, since 3 Nov: contested' lines for recent status and verdict changes."""
-    words = TEXTS[lang]
-    horizon = utcnow() - CHANGE_NOTICE
-    lines = []
+class Notices(NamedTuple):
+    """Which "what changed" lines are still inside the notice period: the only part of a card
+    that changes with time alone, so its ETag must include them (``service/embed/views.py``)."""
+
+    status: bool  # "was: supported, since 3 Nov: contested"
+    verdict: bool  # the current verdict is recent enough for a "verdict was" line
+
+
+def notices(claim: StatusRow, now: datetime | None = None) -> Notices:
+    """The notice lines ``claim``'s card may show at ``now``."""
+    horizon = (now or utcnow()) - CHANGE_NOTICE
     changed_at = views.utc(claim.status_changed_at) if claim.status_changed_at else None
-    if (
+    status = (
         changed_at is not None
         and changed_at >= horizon
         and changed_at - views.utc(claim.created_at) >= SETTLING_TIME
         and claim.previous_status not in (None, "unsourced")
-    ):
-        assert claim.previous_status is not None
+    )
+    # A new verdict supersedes the last, so the newest is the current one (joined in the row):
+    # only when it is recent can there be a "verdict was" line.
+    current = claim.verdict_created_at
+    verdict = claim.verdict_id is not None and current is not None and views.utc(current) >= horizon
+    return Notices(status, verdict)
+
+
+def _changes(*, claim: StatusRow, lang: str) -> list[str]:
+    """'was: supported, since 3 Nov: contested' lines for recent status and verdict changes."""
+    words = TEXTS[lang]
+    showing = notices(claim)
+    lines = []
+    if showing.status:
+        assert claim.previous_status is not None and claim.status_changed_at is not None
+        changed_at = views.utc(claim.status_changed_at)
         lines.append(
             f"{words['was']}: {words[claim.previous_status]}, {words['since']} "
             f"{short_date(changed_at.date(), lang)}: {words[claim.status]}"
         )
-    # A new verdict supersedes the last, so the newest is the current one (joined in the row):
-    # only when it is recent can there be a "verdict was" line, and only then is it worth a
-    # query for the one before.
-    current = claim.verdict_created_at
-    if claim.verdict_id is None or current is None or views.utc(current) < horizon:
+    if not showing.verdict:
         return lines
     # The request's Session only now: opening and closing one costs more than the card's query.
     verdicts = (
@@ -158,7 +174,7 @@ def _changes(*, claim: StatusRow, lang: str) -> list[str]:
         )
         .all()
     )
-    if len(verdicts) == 2 and views.utc(verdicts[0].created_at) >= horizon:
+    if len(verdicts) == 2:  # the first is the current verdict, recent (``showing.verdict``)
         now, before = verdicts
         lines.append(
             f"{words['verdict_was']}: {_verdict_name(before.rating, before.alternate_name, lang)}, "

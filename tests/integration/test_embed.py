@@ -96,6 +96,17 @@ def test_options_change_theme_size_and_language(client, bonus):
     assert "Contesté" in french and "Mitigé" in french and 'lang="fr"' in french
 
 
+def test_options_are_read_as_a_query_string_is_meant(client, bonus):
+    url = f"/embed/claims/{bonus['id']}"
+    first_wins = client.get(f"{url}?lang=fr&lang=en&utm_source=cms")
+    assert 'lang="fr"' in first_wins.get_data(as_text=True)  # unknown parameters are ignored
+    encoded = client.get(f"{url}?theme=%64ark")  # percent-encoded "dark"
+    assert "--bg:#16181c" in encoded.get_data(as_text=True)
+    variants = {client.get(f"{url}?{q}").headers["ETag"] for q in ("", "theme=dark", "lang=fr")}
+    assert len(variants) == 3  # each look of the card revalidates on its own
+    assert client.get(f"{url}?lang=").status_code == 400  # an empty value is not the default
+
+
 def test_an_unknown_option_value_gets_a_small_400_card(client, bonus):
     response = client.get(f"/embed/claims/{bonus['id']}?theme=<script>")
     assert response.status_code == 400
