@@ -21,17 +21,27 @@ Per size, in one run:
 At 100,000 (--service-size) it also times the service path the API uses (ledger.match and
 ledger.duplicates_of through a Session whose Database holds the LiveMatchIndex, on SQLite).
 
+Database: by default the index and brute force score the generated corpus in memory and the
+service path runs on a temporary SQLite file. When CLAIMDESK_DATABASE_URL starts with
+postgresql, the bench creates a throwaway database on that server (bench/_serving.py's
+bench_database, dropped at the end), migrates it, and per size writes the corpus there as
+live claims and reads them back with the ledger's own query: the index, brute force and the
+service path then all score the claims read from PostgreSQL.
+
 Ends with one line per size: ``n=100000 p50_ms=.. p99_ms=.. source_at_1=.. recall=..``.
 Goals: p50 <= 10 ms at 100k and <= 20 ms at 1M; source_at_1 >= 0.98; recall >= 0.98.
 Shared machines drift 10-20% between runs: compare index and brute force within one run.
 
 Run:  .venv/bin/python bench/match.py [--sizes 10000,100000,1000000] [--queries 700]
       [--brute 200,60,12] [--service-size 100000]      (about 3-4 minutes on two cores)
+      CLAIMDESK_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres  (the same,
+      on PostgreSQL; seeding adds time)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import platform
@@ -41,7 +51,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import _claims_db as store
+import _serving as s
 from match_threshold import PERTURBATIONS, load_statements
+from sqlalchemy import Engine
 
 from claims import matching
 from claims.match_index import MatchIndex
@@ -119,10 +132,27 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def run_size(base: list[str], size: int, n_queries: int, n_brute: int) -> dict[str, float]:
-    """Build, query, compare with brute force; print the figures of one size."""
+def run_size(
+    base: list[str], size: int, n_queries: int, n_brute: int, engine: Engine | None = None
+) -> dict[str, float]:
+    """Build, query, compare with brute force; print the figures of one size.
+
+    With an engine, the corpus is written there and every claim scored is read back from it.
+    """
     corpus = make_corpus(base, size)
-    choices = {i + 1: t for i, t in enumerate(corpus)}
+    stored = ""
+    if engine is None:
+        choices = {i + 1: t for i, t in enumerate(corpus)}
+    else:
+        fill_s, _ = timed(lambda: store.fill(engine, corpus))
+        start = time.perf_counter()
+        choices = store.live_texts(engine)
+        read_s = time.perf_counter() - start
+        corpus = [choices[i + 1] for i in range(size)]  # ids are positions + 1, as written
+        stored = (
+            f"\n  claims from {engine.dialect.name}: written in {fill_s:.1f} s, {len(choices):,}"
+            f" live claims read back in {read_s:.1f} s"
+        )
     gc.collect()
     before = rss_bytes()
     build_s, built = timed(lambda: MatchIndex(choices))
@@ -166,7 +196,7 @@ def run_size(base: list[str], size: int, n_queries: int, n_brute: int) -> dict[s
     }
     print(
         f"\n## n={size:,}  ({len(index.ids()):,} claims, {len(queries)} queries, brute force on"
-        f" the first {len(brute_t)})\n"
+        f" the first {len(brute_t)}){stored}\n"
         f"  build {build_s:.1f} s; memory: RSS +{rss_mb:.0f} MB (index structures; the texts are"
         f" the corpus), estimate with texts {est_mb:.0f} MB\n"
         f"  index similar (/claims/match)   p50 {figures['p50']:.2f} ms"
@@ -187,23 +217,28 @@ def run_size(base: list[str], size: int, n_queries: int, n_brute: int) -> dict[s
     return figures
 
 
-def run_service(base: list[str], size: int, n_queries: int) -> None:
-    """The API's path without HTTP: ledger functions on a Session of a Database (SQLite)."""
-    from sqlalchemy import insert
+def run_service(base: list[str], size: int, n_queries: int, url: str | None = None) -> None:
+    """The API's path without HTTP: ledger functions on a Session of a Database.
+
+    On a temporary SQLite file by default, else on the (migrated, throwaway) database ``url``.
+    """
     from sqlmodel import SQLModel
 
-    from claims.models import Claim
     from claims.services import ledger
     from service.db import Database
 
     corpus = make_corpus(base, size)
-    with tempfile.TemporaryDirectory() as tmp:
-        database = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        SQLModel.metadata.create_all(database.engine)
-        template = Claim(text="x", text_norm="x", created_by="bench").model_dump(exclude={"id"})
-        rows = [template | {"text": t, "text_norm": t} for t in corpus]
-        with database.engine.begin() as conn:
-            conn.execute(insert(Claim), rows)
+    with contextlib.ExitStack() as stack:
+        if url is None:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory())
+            database = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+            SQLModel.metadata.create_all(database.engine)
+        else:
+            database = Database(url)
+        backend = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+            database.engine.dialect.name, database.engine.dialect.name
+        )
+        store.fill(database.engine, corpus)
         queries = make_queries(corpus, n_queries, seed=2)
         with database.session_factory() as session:
             first, _ = timed(lambda: ledger.match(session=session, text="warm up", limit=10))
@@ -218,8 +253,8 @@ def run_service(base: list[str], size: int, n_queries: int) -> None:
                 dup_t.append(t)
             live = database.match_index
             print(
-                f"\n## service path at n={size:,} (ledger.match / ledger.duplicates_of on SQLite,"
-                f" the LiveMatchIndex the API uses)\n"
+                f"\n## service path at n={size:,} (ledger.match / ledger.duplicates_of on"
+                f" {backend}, the LiveMatchIndex the API uses)\n"
                 f"  first call (builds from the database) {first:.1f} s;"
                 f" rebuilds {live.rebuilds}, memory estimate {live.memory_bytes() / 1e6:.0f} MB\n"
                 f"  ledger.match         p50 {pct(match_t, 0.5):.2f} ms"
@@ -241,7 +276,7 @@ def main() -> None:
     parser.add_argument("--service-size", type=int, default=100_000, help="0 to skip")
     parser.add_argument("--service-queries", type=int, default=300)
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(size) for size in args.sizes.split(",")]
     brute = [int(b) for b in args.brute.split(",")]
     brute += [brute[-1]] * (len(sizes) - len(brute))
     with open("/proc/cpuinfo") as handle:
@@ -250,12 +285,29 @@ def main() -> None:
     print(f"# bench/match.py on {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}")
     base = load_statements()
     print(f"# {len(base):,} distinct LIAR statements; threshold {matching.DUPLICATE_THRESHOLD:g}")
-    results = {
-        size: run_size(base, size, args.queries, b) for size, b in zip(sizes, brute, strict=True)
-    }
-    if args.service_size:
-        run_service(base, args.service_size, args.service_queries)
-    print()
+    postgres = os.environ.get("CLAIMDESK_DATABASE_URL", "").startswith("postgresql")
+    with contextlib.ExitStack() as stack:
+        url: str | None = None
+        engine: Engine | None = None
+        if postgres:
+            from service import migrate
+            from service.db import make_engine
+
+            url = stack.enter_context(s.bench_database())
+            migrate.upgrade(url)
+            engine = make_engine(url)
+            stack.callback(engine.dispose)  # before bench_database drops the database
+            used = f"PostgreSQL, throwaway {store.describe(engine)} (dropped at the end)"
+        else:
+            used = "in memory for the index and brute force; SQLite temp file for the service path"
+        print(f"# database: {used}")
+        results = {
+            size: run_size(base, size, args.queries, b, engine)
+            for size, b in zip(sizes, brute, strict=True)
+        }
+        if args.service_size:
+            run_service(base, args.service_size, args.service_queries, url)
+    print(f"\n# database: {used}")
     for size, f in results.items():
         print(
             f"n={size} p50_ms={f['p50']:.2f} p99_ms={f['p99']:.2f}"
