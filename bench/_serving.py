@@ -338,7 +338,8 @@ def gunicorn(app: str, *, env: dict[str, str], probe: str) -> Iterator[str]:
                 with urllib.request.urlopen(base + probe, timeout=5) as r:
                     r.read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            # Refused until gunicorn binds; then a timeout while its workers still boot.
+            except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
