@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from service import commands, db, embed, jobs, problems, web
+from service import commands, cors, db, embed, hot, jobs, problems, web
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -74,8 +73,9 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     app.register_blueprint(load_routes())
     embed.install(app)
     web.init_app(app, settings)
-    _cors(app, settings, is_api)
+    cors.install(app, settings, is_api)
     commands.register(app)
+    hot.install(app, database, origins=cors.allowed_origins(settings))
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -86,30 +86,6 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
         return jsonify(status="ok")
 
     return app
-
-
-def _cors(app: Flask, settings: Settings, is_api: Any) -> None:
-    """Public reads from any allowed origin; errors carry the same headers as successes."""
-    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-
-    @app.after_request
-    def _add_cors(response: Response) -> Response:
-        if not is_api():
-            return response
-        origin = request.headers.get("Origin")
-        if "*" in origins:
-            response.headers["Access-Control-Allow-Origin"] = "*"
-        elif origin and origin in origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.vary.add("Origin")
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, X-Total-Count"
-        if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = (
-                "Authorization, Content-Type, If-Match, If-None-Match"
-            )
-            response.headers["Access-Control-Max-Age"] = "600"
-        return response
 
 
 def wsgi() -> Flask:

@@ -100,21 +100,52 @@ def run(statement: Select[Any], params: dict[str, Any]) -> list[tuple[Any, ...]]
     Only for hot single-statement reads: ``statement`` must be built once (it is the cache key).
     """
     database = db.database()
-    engine = database.engine
-    compiled = _compiled(statement, engine.dialect)
-    args: Any = {**compiled.defaults, **params}
-    if compiled.positional is not None:
-        args = tuple(args[name] for name in compiled.positional)
     session = g.get("db_session")
     # A Session that has begun may hold this request's unflushed or uncommitted writes; one
     # that has not (or none) sees exactly what this thread's reader connection sees.
     if database.outer_bind is not None or (session is not None and session.in_transaction()):
-        fetched = _execute(db.get_session().connection().connection, compiled, args, engine)
-    else:
-        reader = _READERS.get(database)
-        if reader is None:
-            reader = _READERS[database] = Reader()
-        fetched = _read(reader, compiled, args, engine)
+        connection = db.get_session().connection().connection
+        return _run_on(connection, database.engine, statement, params)
+    return read(database, statement, params)
+
+
+def read(
+    database: db.Database, statement: Select[Any], params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """``run`` outside any request (``service/hot.py``): on the thread's reader connection.
+
+    Under the tests' outer transaction it reads through a Session of ``database`` instead, so
+    it sees what the test wrote.
+    """
+    engine = database.engine
+    if database.outer_bind is not None:
+        with database.session_factory() as session:
+            return _run_on(session.connection().connection, engine, statement, params)
+    reader = _READERS.get(database)
+    if reader is None:
+        reader = _READERS[database] = Reader()
+    compiled, args = _prepared(statement, params, engine)
+    return _typed(compiled, _read(reader, compiled, args, engine))
+
+
+def _prepared(
+    statement: Select[Any], params: dict[str, Any], engine: Engine
+) -> tuple[_Compiled, Any]:
+    compiled = _compiled(statement, engine.dialect)
+    args: Any = {**compiled.defaults, **params}
+    if compiled.positional is not None:
+        args = tuple(args[name] for name in compiled.positional)
+    return compiled, args
+
+
+def _run_on(
+    connection: Any, engine: Engine, statement: Select[Any], params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    compiled, args = _prepared(statement, params, engine)
+    return _typed(compiled, _execute(connection, compiled, args, engine))
+
+
+def _typed(compiled: _Compiled, fetched: list[Any]) -> list[tuple[Any, ...]]:
     processors = compiled.processors[0]
     return [
         tuple(p(v) if p is not None else v for p, v in zip(processors, r, strict=True))

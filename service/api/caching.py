@@ -15,10 +15,17 @@ def etag_of(payload: bytes) -> str:
 
 def conditional_json(model: BaseModel, *, cache_control: str) -> Response:
     """A JSON response with ETag and Cache-Control, or 304 when the client's copy is current."""
+    return json_answer(
+        model, cache_control=cache_control, if_none_match=request.headers.get("If-None-Match", "")
+    )
+
+
+def json_answer(model: BaseModel, *, cache_control: str, if_none_match: str) -> Response:
+    """``conditional_json`` given the request's If-None-Match (no request context needed)."""
     payload = model.model_dump_json().encode("utf-8")
     etag = etag_of(payload)
     headers = {"ETag": etag, "Cache-Control": cache_control}
-    if matches(request.headers.get("If-None-Match", ""), etag):
+    if matches(if_none_match, etag):
         return Response(status=304, headers=headers)
     return Response(payload, status=200, mimetype="application/json", headers=headers)
 

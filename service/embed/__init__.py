@@ -28,10 +28,15 @@ def install(app: Flask) -> None:
     def _refuse_framing(response: Response) -> Response:
         if request.path.startswith(EMBED_PREFIXES):
             return response
-        csp = response.headers.get("Content-Security-Policy")
-        if csp is None:
-            response.headers["Content-Security-Policy"] = DENY_FRAMING
-        elif "frame-ancestors" not in csp:
-            response.headers["Content-Security-Policy"] = f"{csp}; {DENY_FRAMING}"
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+        return refuse_framing(response)
+
+
+def refuse_framing(response: Response) -> Response:
+    """Forbid framing a non-widget answer (the hot read path applies it the same way)."""
+    csp = response.headers.get("Content-Security-Policy")
+    if csp is None:
+        response.headers["Content-Security-Policy"] = DENY_FRAMING
+    elif "frame-ancestors" not in csp:
+        response.headers["Content-Security-Policy"] = f"{csp}; {DENY_FRAMING}"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

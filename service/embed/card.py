@@ -80,7 +80,11 @@ def visible_row(claim_id: int) -> CardRow:
     One query on the hot read path (``service/reads.py``) instead of an ORM load plus three
     more: cards are fetched by every reader of every article that embeds them.
     """
-    rows = reads.run(CARD_ROW, {"claim_id": claim_id})
+    return visible_of(reads.run(CARD_ROW, {"claim_id": claim_id}), claim_id=claim_id)
+
+
+def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:
+    """The card row among ``CARD_ROW``'s rows, if widgets may show the claim, else NotFound."""
     width = len(StatusRow._fields)
     found = views.published_status([StatusRow(*r[:width]) for r in rows], claim_id=claim_id)
     if found.retracted_at is not None:

@@ -9,7 +9,7 @@ import re
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Response, current_app, render_template, request
+from flask import Flask, Request, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,6 +26,7 @@ from service.embed.texts import TEXTS
 
 EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
 SIZES = {"compact": (320, 150), "full": (400, 260)}
+CARD_VERSION = "claimdesk.card_version"  # in app.extensions
 CLAIM_PATH = re.compile(r"^/claims/(\d{1,10})/?$")
 
 
@@ -85,11 +86,11 @@ def _card_response(html: str, status: int = 200) -> Response:
 
 
 def _options() -> CardOptions | None:
-    return _parsed_options(request.query_string)
+    return parsed_options(request.query_string)
 
 
 @functools.lru_cache(maxsize=1024)
-def _parsed_options(query: bytes) -> CardOptions | None:
+def parsed_options(query: bytes) -> CardOptions | None:
     """The options of a query string, or None when one is invalid.
 
     Cached: a widget is loaded with the same few query strings by every reader, and validating
@@ -116,9 +117,10 @@ def card(claim_id: int) -> ResponseReturnValue:
     # page is made of (the claim's stored row and source alerts, which of its "what changed"
     # lines are still showing, the options, where its link points, and the
     # templates/texts/script version), so it changes whenever the page does.
-    etag = _card_etag(row, options)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    etag = card_etag(row, options, site=site_root(app, request), version=card_version(app))
     if matches(request.headers.get("If-None-Match", ""), etag):
-        return _card_headers(Response(status=304), etag)
+        return card_headers(Response(status=304), etag)
     data = card_data(card=row, lang=options.lang)
     page_url = claim_page_url(claim_id)
     html = render_template(
@@ -129,16 +131,22 @@ def card(claim_id: int) -> ResponseReturnValue:
         page_url=page_url,
         script=CARD_SCRIPT,
     )
-    return _card_headers(Response(html, mimetype="text/html"), etag)
+    return card_headers(Response(html, mimetype="text/html"), etag)
 
 
-@functools.cache
-def _card_version() -> str:
-    """A digest of what renders a card besides its data, computed once per process.
+def card_version(app: Flask) -> str:
+    """A digest of what renders a card besides its data, computed once per app.
 
     Templates, texts and the script only change with a deploy, which restarts the workers.
     """
-    env = current_app.jinja_env
+    found: str | None = app.extensions.get(CARD_VERSION)
+    if found is None:
+        found = app.extensions[CARD_VERSION] = _render_digest(app)
+    return found
+
+
+def _render_digest(app: Flask) -> str:
+    env = app.jinja_env
     assert env.loader is not None
     sources = "".join(
         env.loader.get_source(env, name)[0] for name in ("embed/card.html", "embed/_style.html")
@@ -147,23 +155,25 @@ def _card_version() -> str:
     return hashlib.sha256(version.encode()).hexdigest()
 
 
-def _card_etag(row: CardRow, options: CardOptions) -> str:
+def site_root(app: Flask, request: Request) -> str:
+    """What ``base_url()`` is made of, without building the URL (werkzeug's IRI decoding is a
+    measurable share of a 304). Explicit app and request: the hot read path has no context."""
+    configured: str | None = app.config["CLAIMDESK"].public_url
+    return configured or f"{request.scheme}://{request.host}{request.root_path}"
+
+
+def card_etag(row: CardRow, options: CardOptions, *, site: str, version: str) -> str:
     """A strong ETag for the card page, without building or rendering it.
 
     The row holds every stored value the card shows (the "verdict was" line's earlier verdict
     cannot change without the current one changing), and ``notices`` the only part that
-    changes with time alone.
+    changes with time alone; ``version`` is the app's ``card_version``.
     """
-    # What ``base_url()`` is made of, without building the URL (werkzeug's IRI decoding is
-    # a measurable share of a 304).
-    site = current_app.config["CLAIMDESK"].public_url or (
-        f"{request.scheme}://{request.host}{request.root_path}"
-    )
-    key = f"{_card_version()}|{options!r}|{site}|{row!r}|{notices(row.claim)!r}"
+    key = f"{version}|{options!r}|{site}|{row!r}|{notices(row.claim)!r}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def _card_headers(response: Response, etag: str) -> Response:
+def card_headers(response: Response, etag: str) -> Response:
     """The headers of every card answer (200 and 304), as ``_cached`` sets them."""
     response.headers.update(
         {

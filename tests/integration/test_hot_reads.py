@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, func, select, text
+from werkzeug.test import Client
 
 from claims.models import Claim
 from service import reads
 from service.app import create_app
 from service.db import Database
+from service.hot import HotReads
 from service.settings import Settings
 
 COUNT_CLAIMS = select(func.count()).select_from(Claim)
@@ -74,3 +76,102 @@ def test_a_status_read_of_an_unknown_claim_is_not_found(production_app: Flask) -
 
     with production_app.test_request_context(), pytest.raises(NotFound):
         reads.status_row(2**31 - 1)
+
+
+# --- the hot path in front of Flask (service/hot.py) -------------------------------------------
+
+
+@pytest.fixture
+def both(app: Flask) -> tuple[Client, Client, list[str]]:
+    """A client through the hot path, one straight to Flask, and the paths Flask was asked."""
+    hot = app.wsgi_app
+    assert isinstance(hot, HotReads)
+    flask_only = hot.inner
+    asked: list[str] = []
+
+    def counting(environ: dict[str, Any], start_response: Any) -> Any:
+        asked.append(environ["PATH_INFO"])
+        return flask_only(environ, start_response)
+
+    hot.inner = counting
+    return Client(hot, use_cookies=False), Client(flask_only, use_cookies=False), asked
+
+
+def same_answer(a: Any, b: Any) -> None:
+    assert (a.status_code, a.get_data()) == (b.status_code, b.get_data())
+    assert sorted(a.headers.items()) == sorted(b.headers.items())
+
+
+@pytest.fixture
+def rated(make_claim, make_source, make_evidence, make_verdict) -> int:
+    claim = make_claim("Meta offered $100M signing bonuses.", claimant_name="Sam Altman")
+    make_evidence(claim, make_source("https://a.example/1"), stance="supports")
+    make_evidence(claim, make_source("https://b.example/2"), stance="refutes")
+    make_verdict(claim, rating="mixed")
+    return int(claim.id)
+
+
+def test_a_status_poll_is_answered_below_flask_exactly_as_flask_answers_it(both, rated):
+    hot, flask_only, asked = both
+    url = f"/api/v1/claims/{rated}/status"
+    fast = hot.get(url)
+    assert fast.status_code == 200 and asked == []
+    same_answer(fast, flask_only.get(url))
+    etag = fast.headers["ETag"]
+    revalidated = hot.get(url, headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304 and asked == []
+    same_answer(revalidated, flask_only.get(url, headers={"If-None-Match": etag}))
+
+
+def test_a_card_revalidation_is_answered_below_flask_exactly_as_flask_answers_it(both, rated):
+    hot, flask_only, asked = both
+    for query in ("", "?lang=fr&theme=dark&utm_source=cms"):
+        url = f"/embed/claims/{rated}{query}"
+        etag = flask_only.get(url).headers["ETag"]
+        fast = hot.get(url, headers={"If-None-Match": etag})
+        assert fast.status_code == 304 and asked == []
+        same_answer(fast, flask_only.get(url, headers={"If-None-Match": etag}))
+
+
+def test_a_changed_card_is_rendered_by_flask(both, rated, make_verdict, session):
+    hot, _, asked = both
+    url = f"/embed/claims/{rated}"
+    etag = hot.get(url).headers["ETag"]
+    assert asked == [url]  # no If-None-Match: nothing to revalidate, Flask renders
+    claim = session.get(Claim, rated)
+    make_verdict(claim, rating="false")
+    changed = hot.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert asked == [url, url]
+
+
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("/api/v1/claims/{id}/status?fields=all", {}),  # Flask answers the unknown parameter
+        ("/api/v1/claims/{id}/status", {"Origin": "https://news.example"}),  # CORS per origin
+        ("/api/v1/claims/{id}/status", {"Cookie": "session=x"}),  # Flask may refresh a session
+        ("/api/v1/claims/2147483647/status", {}),  # unknown: Flask's problem+json 404
+        ("/api/v1/claims/{id}/status/", {}),
+        ("/embed/claims/{id}?theme=<script>", {"If-None-Match": '"x"'}),  # Flask's 400 card
+        ("/embed/claims/2147483647", {"If-None-Match": '"x"'}),  # Flask's 404 card
+    ],
+)
+def test_everything_else_is_left_to_flask(both, rated, path, headers):
+    hot, flask_only, asked = both
+    url = path.format(id=rated)
+    answer = hot.get(url, headers=headers)
+    assert len(asked) == 1
+    same_answer(answer, flask_only.get(url, headers=headers))
+
+
+def test_a_hidden_claim_is_not_found_on_the_hot_path(both, make_claim, session, editor):
+    from claims.services import ledger
+
+    hot, _, asked = both
+    claim = make_claim("A claim that will be withdrawn.")
+    ledger.retract_claim(session=session, claim_id=claim.id, reason="mistake", actor=editor)
+    session.commit()
+    etag_before = '"anything"'
+    card = hot.get(f"/embed/claims/{claim.id}", headers={"If-None-Match": etag_before})
+    assert card.status_code == 404 and len(asked) == 1

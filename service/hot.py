@@ -1,0 +1,116 @@
+"""The two hottest reads, answered below Flask: status polls and card revalidations.
+
+Programs poll ``GET /api/v1/claims/{id}/status`` and every reader's browser revalidates each
+embedded card with ``If-None-Match``. Flask's request machinery (request context, URL map,
+session, CSRF and after-request hooks) cost more than either answer's one query, so this WSGI
+middleware answers the plain cases itself: the same query (``service/reads.py``), the same
+ETag, the same body and the same headers, through the same functions the Flask views use.
+``tests/integration/test_hot_reads.py`` compares both paths header by header.
+
+Anything else goes to Flask untouched: another method, a query string on the status, a
+cookie (Flask may refresh the session), an ``Origin`` (CORS decides per origin), an unknown or
+unpublished claim, a card whose ETag no longer matches (it must be rendered), and any error,
+which Flask then meets again and answers as a problem or an error page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from flask import Flask, Response
+from werkzeug.wrappers import Request
+
+from claims.services import views
+from service import cors, reads
+from service.api import bp as api
+from service.api.caching import json_answer, matches
+from service.api.claims import STATUS_CACHE
+from service.embed import refuse_framing
+from service.embed.card import CARD_ROW, visible_of
+from service.embed.views import (
+    card_etag,
+    card_headers,
+    card_version,
+    parsed_options,
+    site_root,
+)
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from service.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class HotReads:
+    """WSGI middleware in front of the Flask app (see the module docstring)."""
+
+    def __init__(self, app: Flask, database: Database, *, origins: list[str]) -> None:
+        self.app = app
+        self.database = database
+        self.origins = origins
+        self.inner: WSGIApplication = app.wsgi_app
+        id_regex = app.url_map.converters["int"].regex
+        self.status_path = re.compile(
+            rf"{re.escape(api.url_prefix or '')}/claims/({id_regex})/status"
+        )
+        self.card_path = re.compile(rf"/embed/claims/({id_regex})")
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        answer = None
+        if (
+            environ.get("REQUEST_METHOD") == "GET"
+            and "HTTP_COOKIE" not in environ
+            and "HTTP_ORIGIN" not in environ
+        ):
+            try:
+                answer = self._answer(environ)
+            except Exception:  # Flask meets it again and answers it properly
+                log.debug("hot read left to Flask", exc_info=True)
+        if answer is None:
+            return self.inner(environ, start_response)
+        return answer(environ, start_response)
+
+    def _answer(self, environ: WSGIEnvironment) -> Response | None:
+        path = environ.get("PATH_INFO", "")
+        found = self.status_path.fullmatch(path)
+        if found is not None and not environ.get("QUERY_STRING"):
+            return self._status(int(found[1]), environ)
+        found = self.card_path.fullmatch(path)
+        if found is not None and "HTTP_IF_NONE_MATCH" in environ:
+            return self._card_not_modified(int(found[1]), environ)
+        return None
+
+    def _status(self, claim_id: int, environ: WSGIEnvironment) -> Response:
+        rows = reads.read(self.database, views.STATUS_ROW, {"claim_id": claim_id})
+        row = views.published_status([views.StatusRow(*r) for r in rows], claim_id=claim_id)
+        response = json_answer(
+            views.status_from_row(row),
+            cache_control=STATUS_CACHE,
+            if_none_match=environ.get("HTTP_IF_NONE_MATCH", ""),
+        )
+        cors.cors_headers(response, self.origins, None, "GET")
+        return refuse_framing(response)
+
+    def _card_not_modified(self, claim_id: int, environ: WSGIEnvironment) -> Response | None:
+        request = Request(environ)
+        options = parsed_options(request.query_string)
+        if options is None:
+            return None
+        rows = reads.read(self.database, CARD_ROW, {"claim_id": claim_id})
+        row = visible_of(rows, claim_id=claim_id)
+        etag = card_etag(
+            row, options, site=site_root(self.app, request), version=card_version(self.app)
+        )
+        if not matches(environ["HTTP_IF_NONE_MATCH"], etag):
+            return None  # changed: Flask renders the new card
+        return card_headers(Response(status=304), etag)
+
+
+def install(app: Flask, database: Database, *, origins: list[str]) -> None:
+    """Put the hot read path in front of the app's WSGI callable."""
+    app.wsgi_app = HotReads(app, database, origins=origins)  # type: ignore[method-assign]
