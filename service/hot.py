@@ -1,16 +1,17 @@
-"""The two hottest reads, answered below Flask: status polls and card revalidations.
+"""The two hottest reads, answered below Flask: status polls and widget cards.
 
-Programs poll ``GET /api/v1/claims/{id}/status`` and every reader's browser revalidates each
-embedded card with ``If-None-Match``. Flask's request machinery (request context, URL map,
-session, CSRF and after-request hooks) cost more than either answer's one query, so this WSGI
-middleware answers the plain cases itself: the same query (``service/reads.py``), the same
-ETag, the same body and the same headers, through the same functions the Flask views use.
-``tests/integration/test_hot_reads.py`` compares both paths header by header.
+Programs poll ``GET /api/v1/claims/{id}/status`` and every reader of every article loads (or
+revalidates, with ``If-None-Match``) each embedded card. Flask's request machinery (request
+context, URL map, session, CSRF and after-request hooks) cost more than either answer's one
+query, so this WSGI middleware answers the plain cases itself: the same query
+(``service/reads.py``), ETag, body and headers, through the same functions the Flask views
+use (``card_page`` is the card view's own body). ``tests/integration/test_hot_reads.py``
+compares both paths header by header.
 
 Anything else goes to Flask untouched: another method, a query string on the status, a
-cookie (Flask may refresh the session), an ``Origin`` (CORS decides per origin), an unknown or
-unpublished claim, a card whose ETag no longer matches (it must be rendered), and any error,
-which Flask then meets again and answers as a problem or an error page.
+cookie (Flask may refresh the session), an ``Origin`` (CORS decides per origin), a bad card
+option, an unknown or hidden claim, and any error, which Flask then meets again and answers
+as a problem or an error page.
 """
 
 from __future__ import annotations
@@ -26,17 +27,10 @@ from werkzeug.wrappers import Request
 from claims.services import views
 from service import cors, reads
 from service.api import bp as api
-from service.api.caching import json_answer, matches
+from service.api.caching import json_answer
 from service.api.claims import STATUS_CACHE
 from service.embed import refuse_framing
-from service.embed.card import CARD_ROW, visible_of
-from service.embed.views import (
-    card_etag,
-    card_headers,
-    card_version,
-    parsed_options,
-    site_root,
-)
+from service.embed.views import card_page, parsed_options
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -81,8 +75,8 @@ class HotReads:
         if found is not None and not environ.get("QUERY_STRING"):
             return self._status(int(found[1]), environ)
         found = self.card_path.fullmatch(path)
-        if found is not None and "HTTP_IF_NONE_MATCH" in environ:
-            return self._card_not_modified(int(found[1]), environ)
+        if found is not None:
+            return self._card(int(found[1]), environ)
         return None
 
     def _status(self, claim_id: int, environ: WSGIEnvironment) -> Response:
@@ -96,19 +90,12 @@ class HotReads:
         cors.cors_headers(response, self.origins, None, "GET")
         return refuse_framing(response)
 
-    def _card_not_modified(self, claim_id: int, environ: WSGIEnvironment) -> Response | None:
+    def _card(self, claim_id: int, environ: WSGIEnvironment) -> Response | None:
         request = Request(environ)
         options = parsed_options(request.query_string)
         if options is None:
-            return None
-        rows = reads.read(self.database, CARD_ROW, {"claim_id": claim_id})
-        row = visible_of(rows, claim_id=claim_id)
-        etag = card_etag(
-            row, options, site=site_root(self.app, request), version=card_version(self.app)
-        )
-        if not matches(environ["HTTP_IF_NONE_MATCH"], etag):
-            return None  # changed: Flask renders the new card
-        return card_headers(Response(status=304), etag)
+            return None  # Flask's 400 card
+        return card_page(self.app, request, self.database, claim_id=claim_id, options=options)
 
 
 def install(app: Flask, database: Database, *, origins: list[str]) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from claims.errors import NotFound
@@ -15,7 +16,7 @@ from claims.services.anchoring import CHANGED_QUOTES, DEAD_SOURCES, alerts_over
 from claims.services.ledger import get_claim
 from claims.services.views import StatusRow
 from service import reads
-from service.db import get_session
+from service.db import Database
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
 from sources.models import utcnow
 
@@ -58,6 +59,15 @@ CARD_ROW = views.STATUS_ROW.add_columns(
 )
 
 
+# The current verdict and the one before it, for the "verdict was" line (hot read path).
+LAST_TWO_VERDICTS = (
+    select(col(Verdict.created_at), col(Verdict.rating), col(Verdict.alternate_name))
+    .where(col(Verdict.claim_id) == bindparam("claim_id"))
+    .order_by(col(Verdict.id).desc())
+    .limit(2)
+)
+
+
 class CardRow(NamedTuple):
     """A claim's stored state and its source alerts, as one card load reads them."""
 
@@ -74,13 +84,13 @@ def visible_claim(*, session: Session, claim_id: int) -> Claim:
     return claim
 
 
-def visible_row(claim_id: int) -> CardRow:
+def visible_row(claim_id: int, *, database: Database) -> CardRow:
     """What a card shows of a claim if widgets may show it, else NotFound.
 
     One query on the hot read path (``service/reads.py``) instead of an ORM load plus three
     more: cards are fetched by every reader of every article that embeds them.
     """
-    return visible_of(reads.run(CARD_ROW, {"claim_id": claim_id}), claim_id=claim_id)
+    return visible_of(reads.read(database, CARD_ROW, {"claim_id": claim_id}), claim_id=claim_id)
 
 
 def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:
@@ -93,7 +103,7 @@ def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:
     return CardRow(found, int(dead or 0), int(changed or 0))
 
 
-def card_data(*, card: CardRow, lang: str) -> CardData:
+def card_data(*, card: CardRow, lang: str, database: Database) -> CardData:
     """The card's content in ``lang``, including what changed in the last two weeks."""
     words = TEXTS[lang]
     claim = card.claim
@@ -119,7 +129,7 @@ def card_data(*, card: CardRow, lang: str) -> CardData:
         rebuttals=status.counts.rebuttals,
         verdict=verdict,
         updated=short_date(status.updated_at.date(), lang),
-        changes=tuple(_changes(claim=claim, lang=lang))
+        changes=tuple(_changes(claim=claim, lang=lang, database=database))
         + tuple(_source_alerts(dead=card.dead_sources, changed=card.changed_quotes, lang=lang)),
     )
 
@@ -153,7 +163,7 @@ def notices(claim: StatusRow, now: datetime | None = None) -> Notices:
     return Notices(status, verdict)
 
 
-def _changes(*, claim: StatusRow, lang: str) -> list[str]:
+def _changes(*, claim: StatusRow, lang: str, database: Database) -> list[str]:
     """'was: supported, since 3 Nov: contested' lines for recent status and verdict changes."""
     words = TEXTS[lang]
     showing = notices(claim)
@@ -167,23 +177,13 @@ def _changes(*, claim: StatusRow, lang: str) -> list[str]:
         )
     if not showing.verdict:
         return lines
-    # The request's Session only now: opening and closing one costs more than the card's query.
-    verdicts = (
-        get_session()
-        .exec(
-            select(Verdict)
-            .where(Verdict.claim_id == claim.id)
-            .order_by(col(Verdict.id).desc())
-            .limit(2)
-        )
-        .all()
-    )
+    verdicts = reads.read(database, LAST_TWO_VERDICTS, {"claim_id": claim.id})
     if len(verdicts) == 2:  # the first is the current verdict, recent (``showing.verdict``)
-        now, before = verdicts
+        (_, now_rating, now_name), (_, before_rating, before_name) = verdicts
         lines.append(
-            f"{words['verdict_was']}: {_verdict_name(before.rating, before.alternate_name, lang)}, "
-            f"{words['since']} {short_date(views.utc(now.created_at).date(), lang)}: "
-            f"{_verdict_name(now.rating, now.alternate_name, lang)}"
+            f"{words['verdict_was']}: {_verdict_name(before_rating, before_name, lang)}, "
+            f"{words['since']} {short_date(views.utc(verdicts[0][0]).date(), lang)}: "
+            f"{_verdict_name(now_rating, now_name, lang)}"
         )
     return lines
 

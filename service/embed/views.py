@@ -9,15 +9,16 @@ import re
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Flask, Request, Response, current_app, render_template, request
+from flask import Flask, Request, Response, current_app, request
 from flask.typing import ResponseReturnValue
+from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from claims import claimreview
 from claims.errors import NotFound
 from claims.services import exports
 from service.api.caching import etag_of, matches
-from service.db import get_session
+from service.db import Database, database, get_session
 from service.embed import bp
 from service.embed.badge import badge_svg
 from service.embed.card import CardRow, card_data, notices, visible_claim, visible_row
@@ -26,7 +27,9 @@ from service.embed.texts import TEXTS
 
 EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
 SIZES = {"compact": (320, 150), "full": (400, 260)}
+_PLAIN_URL = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]*")  # nothing to quote
 CARD_VERSION = "claimdesk.card_version"  # in app.extensions
+WIDGET_TEMPLATES = "claimdesk.widget_templates"  # in app.extensions
 CLAIM_PATH = re.compile(r"^/claims/(\d{1,10})/?$")
 
 
@@ -51,8 +54,18 @@ class OEmbedQuery(BaseModel):
 
 def base_url() -> str:
     """Where readers reach this claimdesk (configured, or the request's own root)."""
-    configured: str | None = current_app.config["CLAIMDESK"].public_url
-    return (configured or request.url_root).rstrip("/")
+    return base_url_of(current_app, request)
+
+
+def base_url_of(app: Flask, request: Request) -> str:
+    """``base_url`` for an explicit app and request (the hot read path has no context)."""
+    configured: str | None = app.config["CLAIMDESK"].public_url
+    if configured:
+        return configured.rstrip("/")
+    # ``request.url_root`` without werkzeug's IRI-to-URI pass (a tenth of a card) when the
+    # scheme, host and root path need no quoting, which is nearly always.
+    site = f"{request.scheme}://{request.host}{request.root_path}"
+    return (site if _PLAIN_URL.fullmatch(site) else request.url_root).rstrip("/")
 
 
 def claim_page_url(claim_id: int) -> str:
@@ -105,31 +118,46 @@ def parsed_options(query: bytes) -> CardOptions | None:
 
 @bp.get("/embed/claims/<int:claim_id>")
 def card(claim_id: int) -> ResponseReturnValue:
-    """The claim card for an iframe: tiny, self-contained, always current."""
+    """The claim card for an iframe: tiny, self-contained, always current.
+
+    Readers' browsers usually get it from ``service/hot.py``, below Flask, through the same
+    ``card_page``; Flask answers what that leaves (a cookie, a bad option, an unknown claim).
+    """
     options = _options()
     if options is None:
         return _card_response(_message_card("bad_option", CardOptions()), status=400)
     try:
-        row = visible_row(claim_id)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return card_page(app, request, database(), claim_id=claim_id, options=options)
     except NotFound:
         return _card_response(_message_card("not_found", options), status=404)
-    # Revalidation answers before anything is built: the ETag is a digest of everything the
-    # page is made of (the claim's stored row and source alerts, which of its "what changed"
-    # lines are still showing, the options, where its link points, and the
-    # templates/texts/script version), so it changes whenever the page does.
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def card_page(
+    app: Flask, request: Request, database: Database, *, claim_id: int, options: CardOptions
+) -> Response:
+    """A visible claim's card, or 304 when the reader's copy is current (NotFound if hidden).
+
+    Revalidation answers before anything is built: the ETag is a digest of everything the
+    page is made of (the claim's stored row and source alerts, which of its "what changed"
+    lines are still showing, the options, where its link points, and the
+    templates/texts/script version), so it changes whenever the page does.
+    """
+    row = visible_row(claim_id, database=database)
     etag = card_etag(row, options, site=site_root(app, request), version=card_version(app))
     if matches(request.headers.get("If-None-Match", ""), etag):
         return card_headers(Response(status=304), etag)
-    data = card_data(card=row, lang=options.lang)
-    page_url = claim_page_url(claim_id)
-    html = render_template(
-        "embed/card.html",
-        card=data,
-        options=options,
-        words=TEXTS[options.lang],
-        page_url=page_url,
-        script=CARD_SCRIPT,
+    data = card_data(card=row, lang=options.lang, database=database)
+    html = (
+        widget_templates(app)
+        .get_template("embed/card.html")
+        .render(
+            card=data,
+            options=options,
+            words=TEXTS[options.lang],
+            page_url=f"{base_url_of(app, request)}/claims/{claim_id}",
+            script=CARD_SCRIPT,
+        )
     )
     return card_headers(Response(html, mimetype="text/html"), etag)
 
@@ -145,8 +173,24 @@ def card_version(app: Flask) -> str:
     return found
 
 
+def widget_templates(app: Flask) -> Environment:
+    """The Jinja environment of the widget templates (``embed/*.html``), one per app.
+
+    Not the app's own: that one carries the pages' globals (url_for, the i18n extension, the
+    request, session and config) into every render, copying them into each template context;
+    a widget uses none of them, and they were half the time of rendering a card. Same loader,
+    autoescaping on (every widget template is HTML).
+    """
+    env: Environment | None = app.extensions.get(WIDGET_TEMPLATES)
+    if env is None:
+        env = app.extensions[WIDGET_TEMPLATES] = Environment(
+            loader=app.jinja_env.loader, autoescape=True, auto_reload=app.debug
+        )
+    return env
+
+
 def _render_digest(app: Flask) -> str:
-    env = app.jinja_env
+    env = widget_templates(app)
     assert env.loader is not None
     sources = "".join(
         env.loader.get_source(env, name)[0] for name in ("embed/card.html", "embed/_style.html")
@@ -189,7 +233,8 @@ def card_headers(response: Response, etag: str) -> Response:
 
 
 def _message_card(key: str, options: CardOptions) -> str:
-    return render_template("embed/message.html", message=TEXTS[options.lang][key], options=options)
+    template = widget_templates(current_app).get_template("embed/message.html")  # type: ignore[arg-type]
+    return template.render(message=TEXTS[options.lang][key], options=options)
 
 
 @bp.get("/embed/claims/<int:claim_id>.svg")
@@ -198,13 +243,13 @@ def badge(claim_id: int) -> ResponseReturnValue:
     options = _options() or CardOptions()
     words = TEXTS[options.lang]
     try:
-        row = visible_row(claim_id)
+        row = visible_row(claim_id, database=database())
     except NotFound:
         svg = badge_svg(
             label=words["claim"], message="?", status="missing", title=words["not_found"]
         )
         return _cached(svg, mimetype="image/svg+xml", status=404)
-    data = card_data(card=row, lang=options.lang)
+    data = card_data(card=row, lang=options.lang, database=database())
     message = data.status_label.lower()
     if data.status == "contested":
         message = f"{message} {round(data.contestedness * 100)}%"
@@ -247,8 +292,10 @@ def oembed() -> ResponseReturnValue:
     if query.maxheight:
         height = min(height, query.maxheight)
     src = f"{base_url()}/embed/claims/{claim_id}"
-    html = render_template(
-        "embed/iframe.html", src=src, width=width, height=height, claim_id=claim_id
+    html = (
+        widget_templates(current_app)  # type: ignore[arg-type]
+        .get_template("embed/iframe.html")
+        .render(src=src, width=width, height=height, claim_id=claim_id)
     )
     body: dict[str, Any] = {
         "version": "1.0",

@@ -133,16 +133,22 @@ def test_a_card_revalidation_is_answered_below_flask_exactly_as_flask_answers_it
         same_answer(fast, flask_only.get(url, headers={"If-None-Match": etag}))
 
 
-def test_a_changed_card_is_rendered_by_flask(both, rated, make_verdict, session):
-    hot, _, asked = both
-    url = f"/embed/claims/{rated}"
+def test_a_card_is_rendered_below_flask_exactly_as_flask_renders_it(
+    both, rated, make_verdict, session
+):
+    hot, flask_only, asked = both
+    for query in ("", "?lang=fr&size=compact"):
+        url = f"/embed/claims/{rated}{query}"
+        fast = hot.get(url)
+        assert fast.status_code == 200 and asked == []
+        same_answer(fast, flask_only.get(url))
+    url = f"/embed/claims/{rated}?lang=fr"
     etag = hot.get(url).headers["ETag"]
-    assert asked == [url]  # no If-None-Match: nothing to revalidate, Flask renders
-    claim = session.get(Claim, rated)
-    make_verdict(claim, rating="false")
+    make_verdict(session.get(Claim, rated), rating="false")  # a second, recent verdict
     changed = hot.get(url, headers={"If-None-Match": etag})
-    assert changed.status_code == 200 and changed.headers["ETag"] != etag
-    assert asked == [url, url]
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag and asked == []
+    assert "verdict précédent" in changed.get_data(as_text=True)
+    same_answer(changed, flask_only.get(url, headers={"If-None-Match": etag}))
 
 
 @pytest.mark.parametrize(
