@@ -92,6 +92,7 @@ class HotReads:
 
     def _card(self, claim_id: int, environ: WSGIEnvironment) -> Response | None:
         request = Request(environ)
+        request.trusted_hosts = self.app.config.get("TRUSTED_HOSTS")  # as Flask's request
         options = parsed_options(request.query_string)
         if options is None:
             return None  # Flask's 400 card
