@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from service import commands, cors, db, embed, hot, jobs, problems, web
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,
+        # Production serves over HTTPS: the session cookie must never travel in clear.
+        SESSION_COOKIE_SECURE=settings.env == "production",
         CLAIMDESK=settings,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -76,6 +79,15 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     cors.install(app, settings, is_api)
     commands.register(app)
     hot.install(app, database, origins=cors.allowed_origins(settings))
+    if settings.proxy_hops:
+        # Outermost, so every layer (the hot read path included) sees the client's scheme,
+        # host and address rather than the proxy's: rate limits count readers, links point home.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.proxy_hops,
+            x_proto=settings.proxy_hops,
+            x_host=settings.proxy_hops,
+        )
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

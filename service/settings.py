@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         description="Base URL others reach claimdesk at (widget, oEmbed and JSON-LD links); "
         "default: the URL of the request.",
     )
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of claimdesk whose X-Forwarded-For/-Proto/-Host "
+        "headers are trusted; 0 trusts none.",
+    )
     cors_origins: str = Field(
         default="*", description="Origins allowed to read the API from a browser."
     )
