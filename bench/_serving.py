@@ -30,6 +30,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from claims.services import alerts
+
 ROOT = Path(__file__).resolve().parents[1]
 # LIAR lives beside the checkout (../shared); CLAIMDESK_LIAR_DIR points elsewhere.
 LIAR = Path(os.environ.get("CLAIMDESK_LIAR_DIR") or ROOT.parent / "shared/data/liar")
@@ -157,6 +159,7 @@ def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> di
             "kind": rng.choice(["primary", "secondary", "secondary", "tertiary"]),
             "publisher_id": i % 300 + 1,
             "created_by": "bench",
+            "fetch_state": "dead" if rng.random() < 0.02 else "live",  # cards say "source dead"
         }
         for i in range(20_000)
     ]
@@ -241,6 +244,7 @@ def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> di
                     "added_by": "bench",
                     "created_at": created,
                     "updated_at": created,
+                    "changed_at_source": rng.random() < 0.01,  # "quote changed at source"
                 }
             )
         if rng.random() < 0.15:
@@ -282,6 +286,7 @@ def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> di
         ):
             for chunk in _batches(rows):
                 conn.execute(t[name].insert(), chunk)
+        conn.execute(alerts.RECOUNT_ALL)  # the cards' source alerts, stored as the app does
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             for name in ("publisher", "source", "claimant", "claim", "evidence", "verdict"):

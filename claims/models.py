@@ -164,6 +164,13 @@ class Claim(SQLModel, table=True):
     n_refuting: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     n_mentioning: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     n_rebuttals: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    # The card's source alerts, stored like the counts above (claims/services/alerts.py).
+    n_dead_sources: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    n_changed_quotes: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     # What the status was before its last change, and when it changed, so embedding sites can
     # say "was: supported, since 3 Nov: contested" instead of silently showing a new verdict.
     previous_status: str | None = Field(default=None, sa_column=Column(String(16)))

@@ -34,13 +34,14 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Session
 
+from claims.services import alerts
 from claims.services.anchoring import reanchor_source
 from service.db import Database
 from service.settings import Settings
 from sources import snapshots
 from sources.errors import FetchError, SourceNotFound
 from sources.fetch import Fetcher
-from sources.models import Source, as_utc, utcnow
+from sources.models import FetchState, Source, as_utc, utcnow
 from sources.service import get_source
 
 EXTENSION: Final = "claimdesk.jobs"
@@ -49,6 +50,7 @@ SWEEP: Final = crontab(minute="*/10")  # how often the recheck looks for sources
 _QUEUED: Final = "claimdesk.jobs.after_commit"
 _JOBS: Final = "claimdesk.jobs"  # in every Session's info: the queue its commits feed
 log = logging.getLogger(__name__)
+DEAD: Final = FetchState.dead.value
 # The session factories whose Sessions already queue work after commit (see ``install``).
 _LISTENING: Final[weakref.WeakSet[sessionmaker[Any]]] = weakref.WeakSet()
 
@@ -98,14 +100,20 @@ class Jobs:
             outcome = error
         with self.database.session_factory() as session:
             try:
+                was_dead = get_source(session=session, source_id=source_id).fetch_state == DEAD
                 if isinstance(outcome, FetchError):
-                    snapshots.record_failure(session=session, source_id=source_id, error=outcome)
+                    source = snapshots.record_failure(
+                        session=session, source_id=source_id, error=outcome
+                    )
                 else:
                     recorded = snapshots.record_fetched(
                         session=session, source_id=source_id, fetched=outcome
                     )
+                    source = get_source(session=session, source_id=source_id)
                     if recorded.current_changed:
                         later(session, "reanchor_source", source_id)
+                if was_dead != (source.fetch_state == DEAD):  # the cards' "source dead" moved
+                    alerts.refresh_quoting(session=session, source_id=source_id)
                 session.commit()
             except SourceNotFound:
                 session.rollback()

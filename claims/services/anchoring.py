@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, distinct, func
 from sqlmodel import Session, col, select
 
 from claims import anchoring
@@ -120,28 +119,3 @@ def _log(*, session: Session, evidence: Evidence, action: str, now: str | None) 
         claim_id=evidence.claim_id,
         changes={"quoted_before": exact_of(evidence.before_selectors), "page_now": now},
     )
-
-
-# The two source alerts a claim's widget shows, as aggregates over its live evidence. Defined
-# once here; the widget card folds the same expressions into its single query.
-DEAD_SOURCES: Any = func.count(distinct(case((col(Source.fetch_state) == "dead", Source.id))))
-CHANGED_QUOTES: Any = func.count(case((col(Evidence.changed_at_source).is_(True), Evidence.id)))
-
-
-def alerts_over(*aggregates: Any, claim_id: Any) -> Any:
-    """A SELECT of ``aggregates`` over the live evidence (joined to its sources) of a claim.
-
-    ``claim_id`` may be a value or a column of an outer query (for a correlated subquery).
-    """
-    return (
-        select(*aggregates)
-        .select_from(Evidence)
-        .join(Source, col(Source.id) == Evidence.source_id)
-        .where(col(Evidence.claim_id) == claim_id, col(Evidence.retracted_at).is_(None))
-    )
-
-
-def source_alerts(*, session: Session, claim_id: int) -> tuple[int, int]:
-    """(sources whose page is dead, quotes changed at source) among a claim's live evidence."""
-    row = session.exec(alerts_over(DEAD_SOURCES, CHANGED_QUOTES, claim_id=claim_id)).one()
-    return int(row[0] or 0), int(row[1] or 0)

@@ -15,6 +15,7 @@ from claims.independence import group_origins
 from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance, Verdict
 from claims.reliability import multiplier_for
 from claims.scoring import Item, Via, score_claim
+from claims.services import alerts
 from claims.services.reliability import claims_citing_publishers, reliability_of
 from sources.models import Publisher, Source, SourceCite, utcnow
 from sources.service import root_origins
@@ -96,8 +97,10 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     previous = None if fresh or not items else claim.status
     score = score_claim(items, previous_status=previous)  # type: ignore[arg-type]
     counts = _counts(session=session, claim_id=claim.id)
+    alerted = alerts.store(session=session, claim=claim)
     changed = (
-        claim.status != score.status
+        alerted
+        or claim.status != score.status
         or abs(claim.contestedness - score.contestedness) > 1e-9
         or abs(claim.lean - score.lean) > 1e-9
         or (claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals) != counts

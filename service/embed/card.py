@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 from claims.errors import NotFound
 from claims.models import Claim, Verdict
 from claims.services import views
-from claims.services.anchoring import CHANGED_QUOTES, DEAD_SOURCES, alerts_over
 from claims.services.ledger import get_claim
 from claims.services.views import StatusRow
 from service import reads
@@ -46,18 +45,9 @@ class CardData:
     changes: tuple[str, ...]
 
 
-def _alerts_of_claim(aggregate: Any) -> Any:
-    """One source alert (see claims/services/anchoring.py) over the outer claim's evidence."""
-    claim_id = views.STATUS_ROW.selected_columns.id
-    return alerts_over(aggregate, claim_id=claim_id).scalar_subquery()
-
-
-# The status row plus the card's source alerts (sources whose page is dead, quotes changed at
-# source), in one round trip: a card load, 200 or 304, is this one query.
-CARD_ROW = views.STATUS_ROW.add_columns(
-    _alerts_of_claim(DEAD_SOURCES), _alerts_of_claim(CHANGED_QUOTES)
-)
-
+# The status row plus the card's source alerts (stored on the claim row, like its counts): a
+# card load, 200 or 304, is this one query.
+CARD_ROW = views.STATUS_ROW.add_columns(col(Claim.n_dead_sources), col(Claim.n_changed_quotes))
 
 # The current verdict and the one before it, for the "verdict was" line (hot read path).
 LAST_TWO_VERDICTS = (

@@ -83,7 +83,7 @@ def test_the_same_card_rendered_twice_keeps_its_etag(client, make_claim):
 def test_the_card_shows_the_source_alert_counts_and_its_etag_follows(
     client, make_claim, make_source, make_evidence, session
 ):
-    from claims.services import anchoring
+    from claims.services import alerts, scores
 
     claim = make_claim(text="The canal freezes every January.")
     evidence = make_evidence(claim, make_source("https://one.example/canal"), stance="supports")
@@ -91,12 +91,13 @@ def test_the_card_shows_the_source_alert_counts_and_its_etag_follows(
     url = f"/embed/claims/{claim.id}"
     before = client.get(url)
     assert "quote changed" not in before.get_data(as_text=True)
-    evidence.changed_at_source = True
+    evidence.changed_at_source = True  # what re-anchoring finds, then it rescores the claim
     session.add(evidence)
+    scores.recompute(session=session, claim=claim)
     session.commit()
     after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200
     html = after.get_data(as_text=True)
-    dead, changed = anchoring.source_alerts(session=session, claim_id=claim.id)
+    dead, changed = alerts.source_alerts(session=session, claim_id=claim.id)
     assert changed == 1 and "1 quote changed at source" in html
     assert (f"{dead} source dead" if dead == 1 else f"{dead} sources dead") in html or dead == 0

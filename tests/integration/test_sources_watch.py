@@ -284,18 +284,24 @@ def test_a_page_that_starts_answering_404_is_dead_and_its_evidence_stays_valid(
     assert client.get(f"{API}/claims/{claim.id}").get_json()["lean"] == scored["lean"]
     listed = client.get(f"{API}/claims/{claim.id}/evidence").get_json()["data"][0]
     assert listed["source"]["fetch_state"] == "dead"
+    assert "1 source dead" in client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
 
 
-def test_a_dead_page_that_comes_back_is_live_again(client, auth, site, article_html):
+def test_a_dead_page_that_comes_back_is_live_again(client, auth, site, article_html, make_claim):
     url = site.serve("/back", article_html)
-    source_id = record_source(client, auth, url)
+    claim = make_claim(CLAIM)
+    add_quote(client, auth, claim.id, url, QUOTE)
+    source_id = source_of(client, claim.id)
+    card = f"/embed/claims/{claim.id}"
     site.serve("/back", "gone", status=404)
     refetch(client, auth, source_id)
     assert source(client, source_id)["fetch_state"] == "dead"
+    assert "1 source dead" in client.get(card).get_data(as_text=True)
     site.serve("/back", article_html)
     refetch(client, auth, source_id)
     back = source(client, source_id)
     assert (back["fetch_state"], back["dead_since"], back["snapshots"]) == ("live", None, 1)
+    assert "source dead" not in client.get(card).get_data(as_text=True)
 
 
 def test_a_host_that_no_longer_resolves_is_dead(client, auth):
