@@ -136,17 +136,37 @@ def card(claim_id: int) -> ResponseReturnValue:
 def card_page(
     app: Flask, request: Request, database: Database, *, claim_id: int, options: CardOptions
 ) -> Response:
-    """A visible claim's card, or 304 when the reader's copy is current (NotFound if hidden).
+    """A visible claim's card, or 304 when the reader's copy is current (NotFound if hidden)."""
+    row, etag = card_state(app, request, database, claim_id=claim_id, options=options)
+    if matches(request.headers.get("If-None-Match", ""), etag):
+        return card_headers(Response(status=304), etag)
+    return rendered_card(app, request, database, row=row, etag=etag, options=options)
 
-    Revalidation answers before anything is built: the ETag is a digest of everything the
-    page is made of (the claim's stored row and source alerts, which of its "what changed"
-    lines are still showing, the options, where its link points, and the
+
+def card_state(
+    app: Flask, request: Request, database: Database, *, claim_id: int, options: CardOptions
+) -> tuple[CardRow, str]:
+    """A visible claim's card row and the card's ETag (NotFound if widgets may not show it).
+
+    Revalidation answers from this before anything is built: the ETag is a digest of
+    everything the page is made of (the claim's stored row and source alerts, which of its
+    "what changed" lines are still showing, the options, where its link points, and the
     templates/texts/script version), so it changes whenever the page does.
     """
     row = visible_row(claim_id, database=database)
-    etag = card_etag(row, options, site=site_root(app, request), version=card_version(app))
-    if matches(request.headers.get("If-None-Match", ""), etag):
-        return card_headers(Response(status=304), etag)
+    return row, card_etag(row, options, site=site_root(app, request), version=card_version(app))
+
+
+def rendered_card(
+    app: Flask,
+    request: Request,
+    database: Database,
+    *,
+    row: CardRow,
+    etag: str,
+    options: CardOptions,
+) -> Response:
+    """The card page (200) of ``row``, as ``card_state`` found it."""
     data = card_data(card=row, lang=options.lang, database=database)
     html = (
         widget_templates(app)
@@ -155,7 +175,7 @@ def card_page(
             card=data,
             options=options,
             words=TEXTS[options.lang],
-            page_url=f"{base_url_of(app, request)}/claims/{claim_id}",
+            page_url=f"{base_url_of(app, request)}/claims/{row.claim.id}",
             script=CARD_SCRIPT,
         )
     )
