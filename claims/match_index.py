@@ -19,7 +19,9 @@ scored, never how.
   vocabulary (exact, prefix by bisection in the sorted words, `fuzz.ratio` only over words of a
   length that can reach the cutoff) with the semantics of `matching.search`.
 
-Postings are `array('i')` per word (4 bytes a claim a word) read as numpy views when counting.
+Postings are `array('i')` per word (4 bytes a claim a word), counted with Python sets when short
+and numpy when long; a text-length table by id (4 bytes an id) drops candidates of the wrong
+length without reading their texts.
 The texts are held too, since scoring needs them. Pure: no Session, no Flask.
 """
 
@@ -68,12 +70,55 @@ def _length_bounds(length: int, floor: float) -> tuple[float, float]:
     return length * ratio, length / ratio
 
 
+# Below this many postings in all, counting shared ids with Python sets beats numpy, whose
+# concatenate + sort + compare costs 7-12 us before the first id (the crossover, measured on
+# the synthetic import's own queries, is in docs/performance-import.md).
+PURE_COUNT_BELOW = 64
+
+
+def _shared(lists: list[array[int]], total: int) -> list[int]:
+    """Ids in at least MIN_SHARED of ``lists`` (each without repeats), ascending."""
+    if MIN_SHARED == 2 and total < PURE_COUNT_BELOW:
+        return _shared_pure(lists)
+    return _shared_numpy(lists)
+
+
+def _shared_pure(lists: list[array[int]]) -> list[int]:
+    """``_shared`` for MIN_SHARED == 2 with sets: an id seen before is shared."""
+    seen = set(lists[0])
+    shared: set[int] = set()
+    for postings in lists[1:]:
+        shared.update(seen.intersection(postings))
+        seen.update(postings)
+    return sorted(shared)
+
+
+def _shared_numpy(lists: list[array[int]]) -> list[int]:
+    """``_shared`` with numpy: sorted, an id held MIN_SHARED times spans MIN_SHARED places.
+
+    Few numpy calls, since each costs 1-4 us whatever its size; the ids found (tens) are
+    deduplicated in Python.
+    """
+    ids: IntArray = np.sort(np.frombuffer(b"".join(lists), dtype=_ID))
+    span = MIN_SHARED - 1
+    if span:
+        ids = ids[span:][ids[span:] == ids[:-span]]
+    return list(dict.fromkeys(ids.tolist()))
+
+
 class MatchIndex:
     """Normalised claim texts by id, with word postings for blocking and word search."""
 
     def __init__(self, texts: Mapping[int, str] | None = None) -> None:
         self._texts: dict[int, str] = {}
         self._postings: dict[str, array[int]] = {}
+        # Text length + 1 by id (0: none), for ids from 0 to about twice the count held (a
+        # run's positions, a database's claim ids): candidates of the wrong length are dropped
+        # without reading their texts, each a likely cache miss at 100,000 claims. Ids outside
+        # it (negative, far beyond) are counted in _off_table; while any is held, the texts
+        # are read.
+        self._length: array[int] = array("I")
+        self._off_table = 0
         # Vocabulary views for search, built on first search and then kept up to date.
         self._sorted: list[str] | None = None
         self._by_length: dict[int, list[str]] | None = None
@@ -113,6 +158,10 @@ class MatchIndex:
         old = self._texts.pop(claim_id, None)
         if old is None:
             return
+        if 0 <= claim_id < len(self._length) and self._length[claim_id]:
+            self._length[claim_id] = 0
+        else:
+            self._off_table -= 1
         for token in set(old.split()):
             postings = self._postings[token]
             postings.remove(claim_id)
@@ -122,6 +171,13 @@ class MatchIndex:
 
     def _insert(self, claim_id: int, text: str) -> None:
         self._texts[claim_id] = text
+        table = self._length
+        if 0 <= claim_id <= 2 * len(self._texts) + 1024:
+            if claim_id >= len(table):
+                table.extend(array("I", (0,)) * (claim_id + 1 - len(table)))
+            table[claim_id] = len(text) + 1
+        else:
+            self._off_table += 1
         postings = self._postings
         for token in set(text.split()):
             found = postings.get(token)
@@ -144,6 +200,7 @@ class MatchIndex:
     def memory_bytes(self) -> int:
         """Approximate bytes held: texts, words, postings and the dicts holding them."""
         size = sys.getsizeof(self._texts) + sys.getsizeof(self._postings)
+        size += sys.getsizeof(self._length)
         size += sum(sys.getsizeof(t) + 28 for t in self._texts.values())  # text + int key
         size += sum(sys.getsizeof(w) + sys.getsizeof(p) for w, p in self._postings.items())
         if self._sorted is not None and self._by_length is not None:
@@ -157,24 +214,36 @@ class MatchIndex:
     ) -> dict[int, str]:
         """Claims that share enough of the query's rarest words to possibly score >= floor."""
         postings = self._postings
-        known = [t for t in set(query_norm.split()) if t in postings]
+        # (postings size, word) pairs sort as the rarest words first, ties by word.
+        known = sorted(
+            [
+                (len(held), t)
+                for t in set(query_norm.split())
+                if (held := postings.get(t)) is not None
+            ]
+        )
         if not known:
             return {}
-        known.sort(key=lambda t: (len(postings[t]), t))
         rare = known[: max(RARE_TOKENS, len(known) // WORDS_PER_RARE)]
-        views = [np.frombuffer(postings[t], dtype=_ID) for t in rare]
-        if len(views) == 1:
-            ids: IntArray = views[0]
-        else:
-            ids, counts = np.unique(np.concatenate(views), return_counts=True)
-            ids = ids[counts >= MIN_SHARED]
         low, high = _length_bounds(len(query_norm), floor)
+        ids: Iterable[int]
+        if len(rare) == 1:
+            ids = postings[rare[0][1]]
+        else:
+            ids = _shared([postings[t] for _, t in rare], sum(size for size, _ in rare))
         texts = self._texts
         found: dict[int, str] = {}
-        for claim_id in ids.tolist():
-            text = texts[claim_id]
-            if low <= len(text) <= high and claim_id not in exclude:
-                found[claim_id] = text
+        if self._off_table:
+            for claim_id in ids:
+                text = texts[claim_id]
+                if low <= len(text) <= high and claim_id not in exclude:
+                    found[claim_id] = text
+            return found
+        # Every id held is in the length table: only the texts of the right length are read.
+        table, shortest, longest = self._length, low + 1, high + 1
+        for claim_id in ids:
+            if shortest <= table[claim_id] <= longest and claim_id not in exclude:
+                found[claim_id] = texts[claim_id]
         return found
 
     def find_duplicates(
@@ -187,6 +256,8 @@ class MatchIndex:
     ) -> list[Match]:
         """As `matching.find_duplicates` over every claim held, scoring only the candidates."""
         choices = self.candidates(query_norm, floor=threshold, exclude=exclude)
+        if not choices:  # what matching.find_duplicates answers, without two empty passes
+            return []
         return matching.find_duplicates(query_norm, choices, limit=limit, threshold=threshold)
 
     def similar(

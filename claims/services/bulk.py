@@ -11,7 +11,11 @@ SQLAlchemy Core ``executemany`` per batch instead, with what stays constant over
 - a new claim has no evidence, so its score is the empty score, computed once: this is exactly
   what ``scores.recompute`` would store, and a verdict on a claim with no evidence changes no
   publisher's record, so nothing else needs rescoring;
-- duplicates are found with a ``RunIndex`` over the live claims plus the rows imported so far.
+- duplicates are found with a ``RunIndex`` over the live claims plus the rows imported so far;
+- rows go to the driver's ``executemany`` through SQLAlchemy's compiled ``insert`` and its
+  types' bind processors (``_executemany``), without Core's per-row parameter building; what
+  every row of a statement shares (the empty score and its explanation, the counts, the
+  actor, the time) is converted once per statement instead of JSON-encoded for every row.
 
 Each batch is written inside a SAVEPOINT. If the database refuses it, the batch is rolled back
 (caches and index included) and replayed one row per SAVEPOINT, so one bad row is reported and
@@ -21,11 +25,12 @@ batches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, text
+from sqlalchemy import JSON, Column, Connection, Dialect, func, insert, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
@@ -201,27 +206,29 @@ class Importer:
                 "claimant_id": claimant_id,
                 "said_on": p.row.claim.said_on,
                 "appeared_in_id": p.source_id,
-                **self._score,
-                "n_supporting": 0,
-                "n_refuting": 0,
-                "n_mentioning": 0,
-                "n_rebuttals": 0,
-                "revision": 1,
-                "created_by": self.actor.name,
-                "created_at": now,
-                "updated_at": now,
-                "review_state": ReviewState.published.value,
             }
             for p, claimant_id in zip(pending, claimant_ids, strict=True)
         ]
-        ids = _insert_ids(conn, CLAIM, claim_rows)
+        shared = {
+            **self._score,
+            "n_supporting": 0,
+            "n_refuting": 0,
+            "n_mentioning": 0,
+            "n_rebuttals": 0,
+            "revision": 1,
+            "created_by": self.actor.name,
+            "created_at": now,
+            "updated_at": now,
+            "review_state": ReviewState.published.value,
+        }
+        ids = _insert_ids(conn, CLAIM, claim_rows, shared=shared)
         tags = [
             {"claim_id": i, "tag": t}
             for p, i in zip(pending, ids, strict=True)
             for t in p.row.claim.tags
         ]
         if tags:
-            conn.execute(insert(TAG), tags)
+            _executemany(conn, TAG, tags)
         revisions = [
             self._revision("claim", i, i, now, _claim_changes(p, claimant_id, origin))
             for p, i, claimant_id in zip(pending, ids, claimant_ids, strict=True)
@@ -255,21 +262,18 @@ class Importer:
                         {"rating": v["rating"], "rationale": v["rationale"], "supersedes": None},
                     )
                 )
-        conn.execute(insert(REVISION), revisions)
+        self._insert_revisions(conn, revisions, now)
         return ids
+
+    def _insert_revisions(self, conn: Connection, rows: list[dict[str, Any]], at: Any) -> None:
+        shared = {"action": "create", "actor": self.actor.name, "at": at}
+        _executemany(conn, REVISION, rows, shared=shared)
 
     def _revision(
         self, entity: str, entity_id: int, claim_id: int | None, at: Any, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        return {
-            "claim_id": claim_id,
-            "entity": entity,
-            "entity_id": entity_id,
-            "action": "create",
-            "actor": self.actor.name,
-            "at": at,
-            "changes": changes,
-        }
+        # action, actor and at are the statement's, bound once (_insert_revisions)
+        return {"claim_id": claim_id, "entity": entity, "entity_id": entity_id, "changes": changes}
 
     # ---- claimants and sources, each resolved once per run ------------------------------
 
@@ -321,7 +325,7 @@ class Importer:
             changes: dict[str, Any] = {k: row[k] for k in ("name", "kind", "role")}
             changes["aliases"] = []
             revisions.append(self._revision("claimant", int(claimant_id), None, now, changes))
-        conn.execute(insert(REVISION), revisions)
+        self._insert_revisions(conn, revisions, now)
 
     def _source(self, row: ImportRow) -> int | None:
         url = row.claim.appeared_in_url
@@ -358,8 +362,16 @@ _Saved = tuple[int, dict[str, set[int]], dict[str, int]]
 _RESERVE_IDS = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
 
 
-def _insert_ids(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+def _insert_ids(
+    conn: Connection,
+    table: Any,
+    rows: list[dict[str, Any]],
+    *,
+    shared: Mapping[str, Any] | None = None,
+) -> list[int]:
     """Insert rows with one executemany and return their ids, in the order of ``rows``.
+
+    ``shared`` holds the values every row has (see ``_executemany``); ``rows`` get their ids.
 
     The ids are chosen before inserting, so the insert is a plain executemany (the fastest path
     of both drivers) rather than an INSERT ... RETURNING:
@@ -379,10 +391,76 @@ def _insert_ids(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> lis
         start = int(conn.execute(sa_select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
         ids = list(range(start + 1, start + 1 + len(rows)))
     else:
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return [int(i) for i in conn.execute(statement, rows).scalars()]
-    conn.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        rows = [{**row, **(shared or {})} for row in rows]
+        return [int(i) for i in conn.execute(returning, rows).scalars()]
+    for row, i in zip(rows, ids, strict=True):
+        row["id"] = i
+    _executemany(conn, table, rows, shared=shared)
     return ids
+
+
+def _executemany(
+    conn: Connection,
+    table: Any,
+    rows: list[dict[str, Any]],
+    *,
+    shared: Mapping[str, Any] | None = None,
+) -> None:
+    """INSERT ``rows`` (dicts with the same keys) plus ``shared`` with the driver's executemany.
+
+    The statement is SQLAlchemy's own ``insert(table)``, compiled once per call for the
+    connection's dialect, and every value goes through its column type's own bind processor,
+    as Core does. What Core adds per row (building each row's parameters anew from the
+    compiled statement: about 3/4 of a batch's write time, twice the driver's own) is skipped,
+    and ``shared`` values are converted once, not per row (``_sent_once``: the empty score's
+    explanation is not JSON-encoded 1,000 times a batch).
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    shared = shared or {}
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=[*keys, *shared])
+    names = list(compiled.positiontup or ()) if dialect.positional else list(compiled.binds)
+    if set(names) != {*keys, *shared}:  # not a plain column-per-parameter insert: let Core do it
+        conn.execute(insert(table), [{**row, **shared} for row in rows])
+        return
+    once = {k: _sent_once(table.c[k], v, dialect) for k, v in shared.items()}
+    processors = {k: table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys}
+    params: list[Any]
+    if dialect.positional:
+        slots = [(k, processors.get(k), k in once) for k in names]
+        params = [
+            tuple(
+                once[k] if fixed else process(row[k]) if process else row[k]
+                for k, process, fixed in slots
+            )
+            for row in rows
+        ]
+    else:
+        converted = [(k, process) for k, process in processors.items() if process]
+        params = []
+        for row in rows:
+            values = {**row, **once}
+            for k, process in converted:
+                values[k] = process(values[k])
+            params.append(values)
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _sent_once(column: Column[Any], value: Any, dialect: Dialect) -> Any:
+    """``value`` as ``column``'s type sends it to the driver, converted once.
+
+    psycopg is given JSON as a ``Json`` wrapper that it encodes again for every row; the text
+    is encoded here instead, with the serializer the driver would use (the engine's, else
+    ``json.dumps``), and the statement casts it (``::JSON``) as it would the wrapper.
+    """
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    sent = process(value) if process is not None else value
+    if isinstance(column.type, JSON) and not isinstance(sent, str):
+        sent = (getattr(dialect, "_json_serializer", None) or json.dumps)(value)
+    return sent
 
 
 def _names_on_record(session: Session) -> dict[str, set[int]]:

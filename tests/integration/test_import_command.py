@@ -199,3 +199,36 @@ def test_an_importer_without_the_right_to_rule_refuses_only_the_rows_with_verdic
         (2, "verdict: contributor may not give verdicts")
     ]
     assert count(session, Verdict) == 0
+
+
+def test_an_imported_claim_row_holds_what_the_per_row_path_stores(
+    session: Session, editor: Actor
+) -> None:
+    # The empty score, counts, actor and time are bound once per statement: the stored values
+    # (and the revision log's actor and action) must be those create_claim writes for a row.
+    from claims.schemas import ClaimCreate
+    from claims.services import ledger
+
+    made = ledger.create_claim(
+        session=session, claim_in=ClaimCreate(text="Ferries ran late all week."), actor=editor
+    )
+    text = "text\nThe harbour bridge closed twice in May.\nTram fares rose by half.\n"
+    outcome = Importer(session=session, actor=editor).write(
+        list(read_rows(text.splitlines(keepends=True), "csv"))
+    )
+    session.commit()
+    assert len(outcome.created) == 2
+    fields = (
+        "status", "lean", "contestedness", "support_weight", "oppose_weight", "explanation",
+        "n_supporting", "n_refuting", "n_mentioning", "n_rebuttals", "revision", "created_by",
+        "review_state",
+    )  # fmt: skip
+    session.expire_all()
+    for claim_id in outcome.created:
+        claim = session.get(Claim, claim_id)
+        assert claim is not None
+        assert {f: getattr(claim, f) for f in fields} == {f: getattr(made, f) for f in fields}
+        assert claim.created_at == claim.updated_at
+        logged = session.exec(select(Revision).where(Revision.claim_id == claim_id)).one()
+        assert (logged.entity, logged.action, logged.actor) == ("claim", "create", editor.name)
+        assert logged.at == claim.created_at and logged.changes["text"] == claim.text

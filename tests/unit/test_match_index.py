@@ -6,12 +6,19 @@ import csv
 import functools
 import random
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from claims import matching
-from claims.match_index import MatchIndex
+from claims import match_index, matching
+from claims.match_index import (
+    MIN_SHARED,
+    MatchIndex,
+    _shared,
+    _shared_numpy,
+    _shared_pure,
+)
 from claims.text import normalise_claim
 
 LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared/data/liar/valid.tsv"
@@ -204,3 +211,75 @@ def test_beyond_the_texts_the_index_costs_bytes_per_word_not_objects_per_posting
     index = MatchIndex(claims)
     index.search("warm")  # builds the word views used by search: counted too
     assert index.memory_bytes() - texts < 8 * postings + 200 * vocabulary
+
+
+# --- the two ways of counting shared words -----------------------------------------------------
+
+
+def brute_shared(lists: list[list[int]]) -> list[int]:
+    """Ids in at least MIN_SHARED of the lists, ascending: the specification of `_shared`."""
+    counts = Counter(i for ids in lists for i in ids)
+    return sorted(i for i, n in counts.items() if n >= MIN_SHARED)
+
+
+def test_short_and_long_postings_are_counted_alike_on_liar_queries():
+    index = liar_index()
+    postings, rng = index._postings, random.Random(17)
+    claims = liar_valid()
+    for i in sample(300, seed=17):
+        words = sorted({w for w in retyped("drop", claims[i], rng).split() if w in postings})
+        if len(words) < 2:
+            continue
+        lists = [postings[w] for w in words[: rng.randint(2, len(words))]]
+        expected = brute_shared([list(ids) for ids in lists])
+        assert _shared_pure(lists) == expected
+        assert _shared_numpy(lists) == expected
+        assert _shared(lists, sum(map(len, lists))) == expected
+
+
+def test_candidates_are_the_same_whichever_way_shared_words_are_counted(monkeypatch):
+    claims, index, rng = liar_valid(), liar_index(), random.Random(23)
+    queries = [retyped(rng.choice(sorted(EDITS)), claims[i], rng) for i in sample(200, seed=23)]
+
+    def answers() -> list[list[tuple[int, str]]]:
+        return [
+            list(index.candidates(q, floor=f, exclude={i}).items())
+            for q in queries
+            for f, i in ((matching.DUPLICATE_THRESHOLD, -1), (matching.SIMILAR_FLOOR, 1))
+        ]
+
+    monkeypatch.setattr(match_index, "PURE_COUNT_BELOW", 0)
+    by_numpy = answers()
+    monkeypatch.setattr(match_index, "PURE_COUNT_BELOW", sys.maxsize)
+    by_sets = answers()
+    assert by_sets == by_numpy
+    assert any(by_numpy)
+
+
+def test_dropping_claims_of_the_wrong_length_early_changes_no_candidate(monkeypatch):
+    # Ids 0..n are in the length table, so numpy drops wrong lengths before counting; one
+    # negative id held sends the other index back to reading every candidate's text.
+    texts = dict(enumerate(liar_valid().values()))
+    early, late = MatchIndex(texts), MatchIndex(texts)
+    late.add(-1, "zzz qqq")
+    assert early._off_table == 0 and late._off_table == 1
+    monkeypatch.setattr(match_index, "PURE_COUNT_BELOW", 0)
+    rng = random.Random(29)
+    for i in random.Random(29).sample(sorted(texts), 200):
+        query = retyped(rng.choice(sorted(EDITS)), texts[i], rng)
+        for floor in (matching.DUPLICATE_THRESHOLD, matching.SIMILAR_FLOOR):
+            found = early.candidates(query, floor=floor)
+            assert list(found.items()) == list(late.candidates(query, floor=floor).items())
+            assert list(found) == sorted(found)
+
+
+def test_the_length_table_follows_removed_and_re_added_claims():
+    index = MatchIndex({0: "wind turbines kill millions of birds", 1: "a claim"})
+    index.remove(0)
+    index.add(0, "wind turbines kill millions of birds every single year")
+    index.add(5_000_000, "wind turbines kill millions of birds")  # beyond the table
+    assert ids(index.find_duplicates("wind turbines kill millions of bird")) == [5_000_000]
+    index.remove(5_000_000)
+    assert index._off_table == 0
+    query = "wind turbines kill millions of birds every single yea"
+    assert ids(index.find_duplicates(query)) == [0]
