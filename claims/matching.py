@@ -50,6 +50,7 @@ __all__ = [
     "find_duplicates",
     "search",
     "similar",
+    "sort_words",
 ]
 
 DUPLICATE_THRESHOLD = 88.0
@@ -94,13 +95,35 @@ def _ranked(scores: Mapping[int, float], limit: int | None) -> list[tuple[int, f
     return ordered if limit is None else ordered[:limit]
 
 
-def _duplicate_scores(query: str, choices: Mapping[int, str], cutoff: float) -> dict[int, float]:
+def sort_words(text_norm: str) -> str:
+    """A normalised text's words in sorted order: what ``token_sort_ratio`` compares.
+
+    ``fuzz.ratio`` of two such forms is ``token_sort_ratio`` of the texts (rapidfuzz splits on
+    whitespace, sorts by code point and joins with one space, as this does for a folded text;
+    tests/unit/test_matching.py holds them equal). An index that keeps each claim's form scores
+    the second pass without re-splitting and re-sorting every candidate for every query.
+    """
+    return " ".join(sorted(text_norm.split()))
+
+
+def _duplicate_scores(
+    query: str,
+    choices: Mapping[int, str],
+    cutoff: float,
+    sorted_choices: Mapping[int, str] | None = None,
+) -> dict[int, float]:
     # The max of two scorers, computed as two C++ passes merged here: a Python scorer passed to
-    # extract would be called once per choice.
+    # extract would be called once per choice. With the choices' sorted forms given, the
+    # token_sort pass is a plain ratio over them.
+    passes: tuple[tuple[str, Mapping[int, str], Callable[..., float]], ...]
+    if sorted_choices is None:
+        passes = ((query, choices, fuzz.ratio), (query, choices, fuzz.token_sort_ratio))
+    else:
+        passes = ((query, choices, fuzz.ratio), (sort_words(query), sorted_choices, fuzz.ratio))
     best: dict[int, float] = {}
-    for scorer in _DUPLICATE_PASSES:
+    for asked, among, scorer in passes:
         hits: list[tuple[str, float, Any]] = process.extract(
-            query, choices, scorer=scorer, processor=None, limit=None, score_cutoff=cutoff
+            asked, among, scorer=scorer, processor=None, limit=None, score_cutoff=cutoff
         )
         for _, score, claim_id in hits:
             if score > best.get(claim_id, -1.0):
@@ -114,11 +137,15 @@ def find_duplicates(
     *,
     limit: int = 5,
     threshold: float = DUPLICATE_THRESHOLD,
+    sorted_choices: Mapping[int, str] | None = None,
 ) -> list[Match]:
-    """Claims scoring at least `threshold` against a normalised claim, best first, ties by id."""
+    """Claims scoring at least `threshold` against a normalised claim, best first, ties by id.
+
+    ``sorted_choices``, if given, holds ``sort_words`` of every choice under the same ids.
+    """
     if not query_norm or limit <= 0:
         return []
-    scores = _duplicate_scores(query_norm, choices, threshold)
+    scores = _duplicate_scores(query_norm, choices, threshold, sorted_choices)
     return [Match(claim_id, score, True) for claim_id, score in _ranked(scores, limit)]
 
 

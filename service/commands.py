@@ -214,8 +214,16 @@ def user_disable(username: str, enable: bool) -> None:
 @click.option("--actor", default="import", show_default=True, help="Name in the revision log.")
 @click.option("--distinct", is_flag=True, help="Skip duplicate detection: create every row.")
 @click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+@click.option(
+    "--single-process",
+    is_flag=True,
+    help="Find duplicates in this process, not in a second one beside the writes (the default "
+    "for files of 1 MiB or more on two cores or more; the report is the same).",
+)
 @with_appcontext
-def import_claims(fmt: str, file: Path, actor: str, distinct: bool, dry_run: bool) -> None:
+def import_claims(
+    fmt: str, file: Path, actor: str, distinct: bool, dry_run: bool, single_process: bool
+) -> None:
     """Import claims (with claimants, tags and verdicts) from FILE; see the README for columns.
 
     A row that nearly duplicates a claim on record or an earlier row is reported as matched,
@@ -241,6 +249,7 @@ def import_claims(fmt: str, file: Path, actor: str, distinct: bool, dry_run: boo
                 duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
                 dry_run=dry_run,
                 progress=bar.update,
+                parallel=False if single_process else None,
             )
     except (FileError, UnicodeDecodeError) as exc:
         session.rollback()

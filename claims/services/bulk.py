@@ -11,7 +11,13 @@ SQLAlchemy Core ``executemany`` per batch instead, with what stays constant over
 - a new claim has no evidence, so its score is the empty score, computed once: this is exactly
   what ``scores.recompute`` would store, and a verdict on a claim with no evidence changes no
   publisher's record, so nothing else needs rescoring;
-- duplicates are found with a ``RunIndex`` over the live claims plus the rows imported so far;
+- duplicates are found with a ``RunIndex`` over the live claims plus the rows imported so far,
+  either here or, for a large file, in a second process (``claims.dedupe_worker``) that folds
+  and asks batch *k + 1* while this one writes batch *k*: ``ask`` sends a batch ahead,
+  ``write`` takes its answers. The worker assumes that every row it does not find a duplicate
+  for is written; a row refused after it was asked (an unusable source URL, a database
+  refusal) makes the importer drop the worker and rebuild the index here from the database
+  and the batch so far, so the answers are those of the serial path either way;
 - rows go to the driver's ``executemany`` through SQLAlchemy's compiled ``insert`` and its
   types' bind processors (``_executemany``), without Core's per-row parameter building; what
   every row of a statement shares (the empty score and its explanation, the counts, the
@@ -26,6 +32,7 @@ batches.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from claims.dedupe import RunIndex
+from claims.dedupe_worker import Answer, DedupeWorker, WorkerLost
 from claims.importing import ImportRow, RowError
 from claims.models import (
     RATING_SCALE,
@@ -92,7 +100,11 @@ class _RowRefused(Exception):
 
 
 class Importer:
-    """One import run: its actor, caches and duplicate index; ``write`` takes each batch."""
+    """One import run: its actor, caches and duplicate index; ``write`` takes each batch.
+
+    With ``worker``, duplicates are asked of a ``DedupeWorker``: call ``ask`` with each batch
+    before ``write`` (ideally one batch ahead), and ``close`` at the end.
+    """
 
     def __init__(
         self,
@@ -101,16 +113,25 @@ class Importer:
         actor: Actor,
         distinct: bool = False,
         duplicate_threshold: float | None = None,
+        worker: bool = False,
     ) -> None:
         require(actor, Action.add)
         self.session = session
         self.actor = actor
         self.may_rule = allowed(actor, Action.rule)
-        self.index: RunIndex | None = (
-            None
-            if distinct
-            else RunIndex.of(ledger.live_texts(session=session), threshold=duplicate_threshold)
-        )
+        self.threshold = duplicate_threshold
+        self.index: RunIndex | None = None
+        self._worker: DedupeWorker | None = None
+        # Per batch asked and not yet written: (line, key asked with) of each row asked.
+        self._asked: deque[list[tuple[int, int | None]]] = deque()
+        # Worker keys (-line) of the rows written so far -> their claim ids.
+        self._created: dict[int, int] = {}
+        if not distinct:
+            live = ledger.live_texts(session=session)
+            if worker:
+                self._worker = DedupeWorker(live, threshold=duplicate_threshold)
+            else:
+                self.index = RunIndex.of(live, threshold=duplicate_threshold)
         self._claimants = _names_on_record(session)
         # Name as written -> folded: the same few thousand names recur over 100,000 rows.
         self._name_keys: dict[str, str] = {}
@@ -125,6 +146,31 @@ class Importer:
             "explanation": empty.to_dict(),
         }
 
+    def ask(self, rows: Sequence[ImportRow | RowError]) -> None:
+        """Send a batch's texts to the worker ahead of ``write`` (without a worker: nothing).
+
+        Rows refused before their duplicate check (a verdict the actor may not give) are not
+        sent; rows whose claimant will be refused are sent without a key (answered, never
+        indexed), since those refusals are known now and the worker must not count them.
+        """
+        if self._worker is None:
+            return
+        asked = [
+            (row.line, None if self._claimant_refused(row) else -row.line)
+            for row in rows
+            if isinstance(row, ImportRow) and not self._verdict_refused(row)
+        ]
+        texts = {row.line: row.claim.text for row in rows if isinstance(row, ImportRow)}
+        self._worker.ask([(texts[line], key) for line, key in asked])
+        self._asked.append(asked)
+
+    def close(self) -> None:
+        """Stop the worker, if any (the index here needs nothing)."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+        self._asked.clear()
+
     def write(self, rows: Sequence[ImportRow | RowError], *, origin: str = "") -> Outcome:
         """Write one batch; a batch the database refuses is replayed row by row."""
         outcome = Outcome(rejected=[r for r in rows if isinstance(r, RowError)])
@@ -135,6 +181,8 @@ class Importer:
                 outcome.extend(self._write(valid, origin))
         except SQLAlchemyError:
             self._restore(saved)
+            if self._worker is not None:  # its answers for this batch are spent
+                self._go_serial([])
         else:
             outcome.rejected.sort(key=lambda e: e.line)
             return outcome
@@ -156,24 +204,36 @@ class Importer:
         outcome = Outcome()
         pending: list[_Pending] = []
         new_claimants: dict[str, tuple[str, str | None]] = {}  # key -> (name, role)
+        answers = self._answers(rows) if self._worker is not None else None
+        asked_worker = answers is not None
         for row in rows:
-            if row.verdict is not None and not self.may_rule:
+            if self._verdict_refused(row):
                 outcome.rejected.append(
                     RowError(row.line, f"verdict: {self.actor.role.value} may not give verdicts")
                 )
                 continue
-            text_norm = normalise_claim(row.claim.text)
             doc = None
-            if self.index is not None:
-                found = self.index.duplicates(text_norm)
-                if found:
-                    outcome.matched.append((row.line, [m.claim_id for m in found]))
+            asked_key = None
+            if answers is not None:
+                text_norm, keys, asked_key = answers[row.line]
+                if keys:
+                    outcome.matched.append((row.line, keys))
                     continue
+            else:
+                text_norm = normalise_claim(row.claim.text)
+                if self.index is not None:
+                    found = self.index.duplicates(text_norm)
+                    if found:
+                        outcome.matched.append((row.line, [m.claim_id for m in found]))
+                        continue
             try:
                 claimant_key = self._claimant(row, new_claimants)
                 source_id = self._source(row)
             except _RowRefused as exc:
                 outcome.rejected.append(RowError(row.line, str(exc)))
+                if asked_key is not None:  # the worker took it as written: its answers stop here
+                    self._go_serial(pending)
+                    answers = None
                 continue
             if self.index is not None:
                 # A provisional key (-line) lets later rows of this batch match this one.
@@ -181,18 +241,72 @@ class Importer:
             pending.append(_Pending(row, text_norm, claimant_key, source_id, doc))
         if new_claimants:
             self._insert_claimants(new_claimants)
+        final: dict[int, int] = {}
         if pending:
             ids = self._insert(pending, origin)
             outcome.created = ids
+            final = {-p.row.line: i for p, i in zip(pending, ids, strict=True)}
             if self.index is not None:
-                final = {-p.row.line: i for p, i in zip(pending, ids, strict=True)}
                 for p, claim_id in zip(pending, ids, strict=True):
                     if p.doc is not None:
                         self.index.rekey(p.doc, claim_id)
-                outcome.matched = [
-                    (line, [final.get(k, k) for k in keys]) for line, keys in outcome.matched
-                ]
+        # Provisional keys (-line) -> claim ids: this batch's, and the worker's earlier ones
+        # (the serial index rekeys those instead).
+        if asked_worker:
+            self._created.update(final)
+        known = self._created
+        outcome.matched = [
+            (line, [final.get(k) or known.get(k, k) for k in keys])
+            for line, keys in outcome.matched
+        ]
         return outcome
+
+    # ---- duplicates asked of the worker -------------------------------------------------
+
+    def _verdict_refused(self, row: ImportRow) -> bool:
+        return row.verdict is not None and not self.may_rule
+
+    def _claimant_refused(self, row: ImportRow) -> bool:
+        """Whether ``_claimant`` will refuse the row: it depends on the name alone, since
+        the names on record only gain new, unambiguous names during a run."""
+        try:
+            self._claimant(row, {})
+        except _RowRefused:
+            return True
+        return False
+
+    def _answers(self, rows: Sequence[ImportRow]) -> dict[int, _Asked] | None:
+        """The worker's answers for this batch by line: (folded text, keys, key asked with).
+
+        A batch that was not asked first is asked now. None when the worker is lost: the
+        serial path (``_go_serial``) then answers the whole batch.
+        """
+        assert self._worker is not None
+        if not self._asked:
+            self.ask(rows)
+        asked = self._asked.popleft()
+        expected = [r.line for r in rows if not self._verdict_refused(r)]
+        if [line for line, _ in asked] != expected:
+            raise RuntimeError("write() was given another batch than the one asked")
+        try:
+            got: list[Answer] = self._worker.answers()
+        except WorkerLost:
+            self._go_serial([])
+            return None
+        return {
+            line: (norm, keys, key) for (line, key), (norm, keys) in zip(asked, got, strict=True)
+        }
+
+    def _go_serial(self, pending: Sequence[_Pending]) -> None:
+        """Drop the worker and hold the index here: the database's live claims (every row
+        written so far included) plus this batch's rows not yet written."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+        self._asked.clear()
+        self.index = RunIndex.of(ledger.live_texts(session=self.session), threshold=self.threshold)
+        for p in pending:
+            p.doc = self.index.add(p.text_norm, -p.row.line)
 
     def _insert(self, pending: Sequence[_Pending], origin: str) -> list[int]:
         conn = self.session.connection()
@@ -348,15 +462,19 @@ class Importer:
 
     def _snapshot(self) -> _Saved:
         size = len(self.index) if self.index is not None else 0
-        return size, dict(self._claimants), dict(self._sources)
+        return self.index, size, dict(self._claimants), dict(self._sources)
 
     def _restore(self, saved: _Saved) -> None:
-        size, self._claimants, self._sources = saved
-        if self.index is not None:
+        index, size, self._claimants, self._sources = saved
+        if self.index is not None and self.index is index:
             self.index.truncate(size)
+        elif self.index is not None:  # built during the attempt (from the worker's hand-over)
+            self._go_serial([])
 
 
-_Saved = tuple[int, dict[str, set[int]], dict[str, int]]
+_Saved = tuple[RunIndex | None, int, dict[str, set[int]], dict[str, int]]
+# A worker's answer for one row: (folded text, keys it duplicates or None, key it was asked with).
+_Asked = tuple[str, list[int] | None, int | None]
 
 
 _RESERVE_IDS = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")

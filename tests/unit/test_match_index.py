@@ -283,3 +283,27 @@ def test_the_length_table_follows_removed_and_re_added_claims():
     assert index._off_table == 0
     query = "wind turbines kill millions of birds every single yea"
     assert ids(index.find_duplicates(query)) == [0]
+
+
+# --- sorted word forms held (the import's index) ---------------------------------------------
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_holding_sorted_word_forms_changes_no_duplicate_or_score(edit):
+    claims, rng = liar_valid(), random.Random(edit + "sorted")
+    plain, held = liar_index(), MatchIndex(claims, keep_sorted_words=True)
+    for i in sample(60, seed=len(edit) + 1):
+        query = retyped(edit, claims[i], rng)
+        assert held.find_duplicates(query, limit=20) == plain.find_duplicates(query, limit=20)
+
+
+def test_sorted_word_forms_follow_added_replaced_and_removed_claims():
+    index = MatchIndex(keep_sorted_words=True)
+    index.add(1, "wind turbines kill millions of birds")
+    index.add(1, "solar panels kill millions of birds")  # replaced
+    index.add(2, "birds of millions kill turbines wind")
+    found = index.find_duplicates("wind turbines kill millions of birds")
+    assert [(m.claim_id, m.score) for m in found] == [(2, 100.0)]  # token_sort sees the same
+    index.remove(2)
+    assert index.find_duplicates("wind turbines kill millions of birds") == []
+    assert index.find_duplicates("solar panels kill millions of birds")[0].claim_id == 1

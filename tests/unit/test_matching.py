@@ -8,6 +8,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from claims.matching import (
@@ -19,6 +21,7 @@ from claims.matching import (
     find_duplicates,
     search,
     similar,
+    sort_words,
 )
 from claims.text import normalise_claim
 
@@ -291,3 +294,27 @@ def test_search_finds_words_in_any_order_and_by_prefix():
 def test_search_needs_every_word_of_the_query():
     choices = {1: "immigration is up", 2: "zebra crossings are safe"}
     assert search("zebra migration", choices) == []
+
+
+# Spaces of several kinds, apostrophes, punctuation, accents and other scripts: what the fold
+# turns into single spaces or drops must leave words that rapidfuzz splits and sorts as we do.
+FOLDED_ALPHABET = "ab zé\u00a0\u3000\u2028\u0085\x1c\u200b'’.,-日本1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(FOLDED_ALPHABET, max_size=30), st.text(FOLDED_ALPHABET, max_size=30))
+def test_ratio_of_sorted_word_forms_is_token_sort_ratio_of_folded_texts(a: str, b: str) -> None:
+    a, b = normalise_claim(a), normalise_claim(b)
+    assert fuzz.ratio(sort_words(a), sort_words(b)) == fuzz.token_sort_ratio(a, b, processor=None)
+
+
+def test_duplicates_scored_from_sorted_forms_are_those_of_the_two_scorers() -> None:
+    choices = liar_valid()
+    forms = {i: sort_words(t) for i, t in choices.items()}
+    for query in random.Random(4).sample(sorted(choices.values()), 40):
+        words = query.split()
+        swapped = " ".join(words[1:2] + words[:1] + words[2:])
+        for q in (query, swapped):
+            assert find_duplicates(q, choices, sorted_choices=forms, limit=50) == find_duplicates(
+                q, choices, limit=50
+            )
