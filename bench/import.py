@@ -9,7 +9,8 @@ PostgreSQL databases created beside the one CLAIMDESK_DATABASE_URL names, droppe
 2. 100,000 synthetic claims (CSV: LIAR-like text spliced from two statements plus a number,
    a LIAR speaker as claimant, its subjects as tags; distinct), duplicate detection on.
 3. The same 100,000 claim rows (every column a claim row needs, text_norm and claimant ids
-   computed beforehand, outside the timing) inserted with Core `executemany` in one transaction.
+   computed beforehand, outside the timing) inserted with Core `executemany` in one transaction,
+   three times, each into a fresh database; the fastest run is the reference.
 4. For scale: the per-row API path (`ledger.create_claim` + `verdicts.add_verdict`, one commit)
    on the first 2,000 LIAR rows, and the import's pure stages alone (parse+validate, normalise).
 
@@ -47,10 +48,13 @@ from claims.services import claimants, ledger, verdicts
 from claims.text import normalise_claim
 from service import migrate
 from service.db import make_engine
-from service.importing import import_claims
+from service.importing import PARALLEL_FROM_BYTES, import_claims
 from sources.models import utcnow
 
 LIAR = Path(__file__).resolve().parents[1].parent / "shared/data/liar"
+# The raw insert of 100,000 rows varies by 20% from run to run (40,000-51,000 rows/s seen on
+# SQLite in one sitting); its best of three is the reference.
+RAW_RUNS = 3
 ACTOR = Actor(name="bench", role=Role.editor)
 
 
@@ -122,16 +126,19 @@ def synthetic_file(workdir: Path, n: int, seed: int = 7) -> Path:
     return path
 
 
-def run_import(url: str, path: Path, fmt: str, *, distinct: bool = False) -> tuple[float, str]:
+def run_import(
+    url: str, path: Path, fmt: str, *, distinct: bool = False, parallel: bool | None = None
+) -> tuple[float, str]:
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         seconds, summary = timed(
             lambda: import_claims(
                 session=session,
                 path=path,
-                fmt=fmt,
+                fmt=fmt,  # type: ignore[arg-type]
                 actor=ACTOR,
-                distinct=distinct,  # type: ignore[arg-type]
+                distinct=distinct,
+                parallel=parallel,
             )
         )
     engine.dispose()
@@ -268,6 +275,10 @@ def main() -> None:
         else "sqlite"
     )
     print(f"backend={backend} nproc={os.cpu_count()}")
+    print(
+        f"duplicate worker process for files >= {PARALLEL_FROM_BYTES} bytes "
+        f"(two cores or more): {'yes' if (os.cpu_count() or 1) >= 2 else 'no'}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         liar = liar_file(work)
@@ -294,15 +305,23 @@ def main() -> None:
             seconds, line = run_import(url, synthetic, "csv", distinct=True)
             rate = args.synthetic / seconds
             print(f"import synthetic, --distinct      {rate:10.0f} rows/s   {line}")
+        with fresh_database(work, "syns") as url:
+            seconds, line = run_import(url, synthetic, "csv", parallel=False)
+            rate = args.synthetic / seconds
+            print(f"import synthetic, --single-process {rate:9.0f} rows/s   {line}")
         with fresh_database(work, "syn") as url:
             seconds, line = run_import(url, synthetic, "csv")
             imported = args.synthetic / seconds
             print(f"import synthetic, dedupe on       {imported:10.0f} rows/s   {line}")
         rows, names = raw_rows(synthetic)
-        with fresh_database(work, "raw") as url:
-            seconds = run_raw(url, rows, names)
-            raw = len(rows) / seconds
-            print(f"raw Core executemany (claim rows) {raw:10.0f} rows/s")
+        rates = []
+        for attempt in range(RAW_RUNS):
+            with fresh_database(work, f"raw{attempt}") as url:
+                seconds = run_raw(url, [dict(r) for r in rows], names)
+                rates.append(len(rows) / seconds)
+        raw = max(rates)  # the fastest of the runs: the ratio errs against the import
+        runs = " ".join(f"{r:.0f}" for r in rates)
+        print(f"raw Core executemany (claim rows) {raw:10.0f} rows/s   best of {runs}")
     print(f"ratio={imported / raw:.2f}")
 
 

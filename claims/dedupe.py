@@ -29,7 +29,7 @@ class RunIndex:
 
     def __init__(self, *, threshold: float | None = None) -> None:
         self.threshold = matching.DUPLICATE_THRESHOLD if threshold is None else threshold
-        self._index = MatchIndex(keep_sorted_words=True)
+        self._index = MatchIndex(keep_sorted_words=True, keep_char_counts=True)
         self._keys: list[int] = []
         self._exact: dict[str, int] = {}
 

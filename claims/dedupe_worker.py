@@ -25,6 +25,8 @@ neither side can block writing while the other blocks writing back.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import pickle
 import queue
@@ -72,6 +74,7 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
         live, threshold = pickle.load(requests)
         index = RunIndex.of(live, threshold=threshold)
         del live
+        gc.freeze()  # the index of the live claims is never garbage: never scan it
         while (batch := pickle.load(requests)) is not None:
             pickle.dump(("ok", answer(index, batch)), replies, _PROTOCOL)
             replies.flush()
@@ -117,10 +120,8 @@ class DedupeWorker:
         except (OSError, ValueError):  # the worker is gone: answers() will say so
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):  # unflushed bytes for a worker that is gone
                 stdin.close()
-            except OSError:  # unflushed bytes for a worker that is gone
-                pass
 
     def ask(self, batch: Sequence[tuple[str, int | None]]) -> None:
         """Queue (raw claim text, key to index it under if it duplicates nothing, or None)."""

@@ -23,6 +23,13 @@ Postings are `array('i')` per word (4 bytes a claim a word), counted with Python
 and numpy when long; a text-length table by id (4 bytes an id) drops candidates of the wrong
 length without reading their texts.
 The texts are held too, since scoring needs them. Pure: no Session, no Flask.
+
+An index asked many times in a row (a bulk import's) can also hold, per claim, its sorted-word
+form (the token_sort pass becomes a plain ratio) and its character counts: both scorers are
+200 * LCS / (sum of lengths), and two texts cannot have a longer common subsequence than the
+characters they have in common, so a candidate whose counts cannot reach the floor is dropped
+before rapidfuzz. On the synthetic import's claims, which share whole half-sentences, that
+drops about 9 candidates in 10 (docs/performance-import.md).
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ from claims.matching import (
     Match,
 )
 
-__all__ = ["MIN_SHARED", "RARE_TOKENS", "MatchIndex"]
+__all__ = ["MIN_SHARED", "RARE_TOKENS", "MatchIndex", "char_counts"]
 
 RARE_TOKENS = 4
 WORDS_PER_RARE = 4
@@ -68,6 +75,32 @@ def _length_bounds(length: int, floor: float) -> tuple[float, float]:
         return 0.0, float("inf")
     ratio = floor / (200.0 - floor) - 1e-9
     return length * ratio, length / ratio
+
+
+# Character buckets for the count bound: each letter, digit, the space and the dot its own;
+# every other code point shares one of ten by value (sharing only loosens the bound). Code
+# points past the BMP share the last bucket of the table.
+_OWN_BUCKETS = "abcdefghijklmnopqrstuvwxyz0123456789 ."
+BUCKETS = len(_OWN_BUCKETS) + 10
+_COUNT_MAX = np.iinfo(np.uint16).max
+
+
+def _bucket_table() -> npt.NDArray[np.uint8]:
+    table = (len(_OWN_BUCKETS) + np.arange(0x10000) % 10).astype(np.uint8)
+    for bucket, char in enumerate(_OWN_BUCKETS):
+        table[ord(char)] = bucket
+    return table
+
+
+_BUCKET_OF = _bucket_table()
+
+
+def char_counts(text: str) -> npt.NDArray[np.uint16]:
+    """How many characters of each bucket a text holds (saturated: see ``_bounded_candidates``)."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    buckets = _BUCKET_OF[np.minimum(points, 0xFFFF)]
+    counts = np.bincount(buckets, minlength=BUCKETS)
+    return np.minimum(counts, _COUNT_MAX).astype(np.uint16)
 
 
 # Below this many postings in all, counting shared ids with Python sets beats numpy, whose
@@ -110,16 +143,33 @@ class MatchIndex:
     """Normalised claim texts by id, with word postings for blocking and word search."""
 
     def __init__(
-        self, texts: Mapping[int, str] | None = None, *, keep_sorted_words: bool = False
+        self,
+        texts: Mapping[int, str] | None = None,
+        *,
+        keep_sorted_words: bool = False,
+        keep_char_counts: bool = False,
     ) -> None:
-        """``keep_sorted_words`` also holds each text's ``matching.sort_words`` form.
+        """``keep_sorted_words`` also holds each text's ``matching.sort_words`` form, and
+        ``keep_char_counts`` its character counts by bucket (96 bytes a claim).
 
-        That makes a duplicate check's second scorer pass about six times cheaper (no split,
-        sort and join of every candidate per query) for about the texts' memory again: worth
-        it for an import asking 100,000 times in a row, not for the process-wide index.
+        The first makes a duplicate check's second scorer pass about six times cheaper (no
+        split, sort and join of every candidate per query) for about the texts' memory again;
+        the second drops most candidates before any scoring. Worth it for an import asking
+        100,000 times in a row, not for the process-wide index, where memory counts more.
         """
         self._texts: dict[int, str] = {}
         self._sorted_words: dict[int, str] | None = {} if keep_sorted_words else None
+        # Rows by id, as the length table; with them, lengths (+ 1, 0: none) as a numpy array,
+        # so that candidates are filtered in a few numpy calls (``_bounded_candidates``).
+        self._counts: npt.NDArray[np.uint16] | None = (
+            np.zeros((0, BUCKETS), dtype=np.uint16) if keep_char_counts else None
+        )
+        self._sizes: npt.NDArray[np.uint32] = np.zeros(0, dtype=np.uint32)
+        # The last query's counts, and its words' postings as of `_changes` changes: an import
+        # adds the text it just asked about, without counting and looking its words up again.
+        self._asked: tuple[str, npt.NDArray[np.uint16]] | None = None
+        self._asked_words: tuple[str, int, dict[str, array[int] | None]] | None = None
+        self._changes = 0
         self._postings: dict[str, array[int]] = {}
         # Text length + 1 by id (0: none), for ids from 0 to about twice the count held (a
         # run's positions, a database's claim ids): candidates of the wrong length are dropped
@@ -167,10 +217,13 @@ class MatchIndex:
         old = self._texts.pop(claim_id, None)
         if old is None:
             return
+        self._changes += 1
         if self._sorted_words is not None:
             del self._sorted_words[claim_id]
         if 0 <= claim_id < len(self._length) and self._length[claim_id]:
             self._length[claim_id] = 0
+            if self._counts is not None:
+                self._sizes[claim_id] = 0
         else:
             self._off_table -= 1
         for token in set(old.split()):
@@ -181,6 +234,7 @@ class MatchIndex:
                 self._forget_word(token)
 
     def _insert(self, claim_id: int, text: str) -> None:
+        self._changes += 1
         self._texts[claim_id] = text
         if self._sorted_words is not None:
             self._sorted_words[claim_id] = matching.sort_words(text)
@@ -189,16 +243,37 @@ class MatchIndex:
             if claim_id >= len(table):
                 table.extend(array("I", (0,)) * (claim_id + 1 - len(table)))
             table[claim_id] = len(text) + 1
+            if self._counts is not None:
+                self._store_counts(claim_id, text)
         else:
             self._off_table += 1
         postings = self._postings
-        for token in set(text.split()):
-            found = postings.get(token)
+        asked = self._asked_words
+        if asked is not None and asked[0] == text and asked[1] == self._changes - 1:
+            words = asked[2]  # looked up by the query just before, and nothing changed since
+        else:
+            words = {token: postings.get(token) for token in set(text.split())}
+        for token, found in words.items():
             if found is None:
                 postings[token] = array("i", (claim_id,))
                 self._learn_word(token)
             else:
                 found.append(claim_id)
+
+    def _store_counts(self, claim_id: int, text: str) -> None:
+        counts = self._counts
+        assert counts is not None
+        if claim_id >= len(counts):
+            size = max(claim_id + 1, 2 * len(counts), 1024)
+            grown = np.zeros((size, BUCKETS), np.uint16)
+            grown[: len(counts)] = counts
+            self._counts = counts = grown
+            self._sizes = np.concatenate(
+                [self._sizes, np.zeros(size - len(self._sizes), np.uint32)]
+            )
+        asked = self._asked
+        counts[claim_id] = asked[1] if asked is not None and asked[0] == text else char_counts(text)
+        self._sizes[claim_id] = len(text) + 1
 
     def _learn_word(self, token: str) -> None:
         if self._sorted is not None and self._by_length is not None:
@@ -215,6 +290,8 @@ class MatchIndex:
         size = sys.getsizeof(self._texts) + sys.getsizeof(self._postings)
         size += sys.getsizeof(self._length)
         size += sum(sys.getsizeof(t) + 28 for t in self._texts.values())  # text + int key
+        if self._counts is not None:
+            size += self._counts.nbytes + self._sizes.nbytes
         if self._sorted_words is not None:
             size += sys.getsizeof(self._sorted_words)
             size += sum(map(sys.getsizeof, self._sorted_words.values()))
@@ -230,18 +307,27 @@ class MatchIndex:
     ) -> dict[int, str]:
         """Claims that share enough of the query's rarest words to possibly score >= floor."""
         postings = self._postings
-        # (postings size, word) pairs sort as the rarest words first, ties by word.
-        known = sorted(
-            [
-                (len(held), t)
-                for t in set(query_norm.split())
-                if (held := postings.get(t)) is not None
-            ]
-        )
+        if self._counts is not None:  # an import's index: keep the lookups for adding it next
+            words = {t: postings.get(t) for t in set(query_norm.split())}
+            self._asked_words = (query_norm, self._changes, words)
+            known = sorted([(len(held), t) for t, held in words.items() if held is not None])
+        else:
+            # (postings size, word) pairs sort as the rarest words first, ties by word.
+            known = sorted(
+                [
+                    (len(held), t)
+                    for t in set(query_norm.split())
+                    if (held := postings.get(t)) is not None
+                ]
+            )
         if not known:
             return {}
         rare = known[: max(RARE_TOKENS, len(known) // WORDS_PER_RARE)]
         low, high = _length_bounds(len(query_norm), floor)
+        if self._counts is not None and not self._off_table:
+            return self._bounded_candidates(
+                query_norm, [t for _, t in rare], low, high, floor, exclude
+            )
         ids: Iterable[int]
         if len(rare) == 1:
             ids = postings[rare[0][1]]
@@ -261,6 +347,47 @@ class MatchIndex:
             if shortest <= table[claim_id] <= longest and claim_id not in exclude:
                 found[claim_id] = texts[claim_id]
         return found
+
+    def _query_counts(self, query_norm: str) -> npt.NDArray[np.uint16]:
+        """The query's counts, kept for adding it next (an import asks, then adds)."""
+        asked = self._asked
+        if asked is None or asked[0] != query_norm:
+            asked = self._asked = (query_norm, char_counts(query_norm))
+        return asked[1]
+
+    def _bounded_candidates(
+        self,
+        query_norm: str,
+        rare: list[str],
+        low: float,
+        high: float,
+        floor: float,
+        exclude: Collection[int],
+    ) -> dict[int, str]:
+        """``candidates`` for an index holding character counts, in a few numpy calls.
+
+        The shared ids (as ``_shared_numpy``, repeats kept until the end), then the count
+        bound: ratio and token_sort_ratio are 200 * LCS / (a + b), and LCS <= the sum over
+        buckets of the smaller count (merging characters into buckets only raises that sum),
+        itself <= the shorter length, so this bound holds the length bound too. Counts
+        saturate at 65,535: a query that long is filtered on length only.
+        """
+        assert self._counts is not None
+        lists = [self._postings[t] for t in rare]
+        ids: IntArray = np.frombuffer(b"".join(lists), dtype=_ID)
+        span = MIN_SHARED - 1
+        if len(lists) > 1 and span:
+            ids = np.sort(ids)
+            ids = ids[span:][ids[span:] == ids[:-span]]
+        sizes = self._sizes[ids]  # length + 1
+        if len(query_norm) >= _COUNT_MAX:
+            ids = ids[(sizes >= low + 1) & (sizes <= high + 1)]
+        elif ids.size:
+            asked = self._query_counts(query_norm)
+            common = np.minimum(self._counts[ids], asked).sum(axis=1, dtype=np.int64)
+            ids = ids[common * 200.0 >= (floor - 1e-9) * (len(query_norm) - 1.0 + sizes)]
+        texts = self._texts
+        return {i: texts[i] for i in dict.fromkeys(ids.tolist()) if i not in exclude}
 
     def find_duplicates(
         self,

@@ -35,6 +35,11 @@ _SPACED_SYMBOLS = "\u2044"
 # Separators that mean something between digits; everywhere else they are plain punctuation.
 _SEPARATORS = ".,\u066b"
 _DECIMAL_OR_PUNCT = re.compile(rf"(?<=\d)(?P<decimal>[{_SEPARATORS}])(?=\d)|[{_SEPARATORS}]")
+# Cheap tests that let most texts skip the two substitutions above, which try every position
+# and call back into Python per match (the largest costs of folding; an import folds every
+# row): an acronym needs a dot before a letter, a decimal separator a digit on each side.
+_MAYBE_ACRONYM = re.compile(r"\.[^\W\d_]")
+_MAYBE_DECIMAL = re.compile(rf"\d[{_SEPARATORS}]\d")
 
 
 class _SpaceTable(dict[int, str]):
@@ -81,9 +86,14 @@ def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _GENERIC_MARKS.sub("", unicodedata.normalize("NFKD", text))
     text = unicodedata.normalize("NFC", text)
-    text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+    if _MAYBE_ACRONYM.search(text):
+        text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
     text = text.translate(_SPACE_TABLE)
-    text = _DECIMAL_OR_PUNCT.sub(lambda m: "." if m.group("decimal") else " ", text)
+    if _MAYBE_DECIMAL.search(text):
+        text = _DECIMAL_OR_PUNCT.sub(lambda m: "." if m.group("decimal") else " ", text)
+    else:  # every separator is punctuation
+        for separator in _SEPARATORS:
+            text = text.replace(separator, " ")
     # Joining an acronym can bring a Hangul jamo next to its vowel: compose again.
     return unicodedata.normalize("NFC", " ".join(text.split()))
 

@@ -13,8 +13,10 @@ third of a second to import its code); the answers are the same either way.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -57,6 +59,30 @@ def count_lines(path: Path) -> int:
     """Lines in the file, for the progress bar (cheap next to importing them)."""
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+# Allocations between young-generation collections during an import (CPython's default: 700).
+IMPORT_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect cyclic garbage rarely while an import runs, as it was before, afterwards.
+
+    An import allocates millions of short-lived, acyclic containers (rows, models, parameter
+    tuples) that reference counting frees; with the default thresholds they set off a dozen
+    full collections over every object of the process (the session, its caches, the run's
+    maps): 10% of a 100,000-row import's time. What existed before the import is frozen
+    (never scanned) until the end.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], IMPORT_GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _batches(
@@ -108,7 +134,7 @@ def import_claims(
             last_line = line
 
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with _fewer_collections(), path.open(encoding="utf-8", newline="") as handle:
             previous: list[ImportRow | RowError] | None = None
             for batch in _batches(read_rows(handle, fmt), batch_size):
                 summary.rows += len(batch)

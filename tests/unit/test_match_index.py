@@ -285,16 +285,65 @@ def test_the_length_table_follows_removed_and_re_added_claims():
     assert ids(index.find_duplicates(query)) == [0]
 
 
-# --- sorted word forms held (the import's index) ---------------------------------------------
+# --- sorted word forms and character counts held (the import's index) -------------------------
+
+
+@functools.cache
+def bulk_index() -> MatchIndex:
+    return MatchIndex(liar_valid(), keep_sorted_words=True, keep_char_counts=True)
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
-def test_holding_sorted_word_forms_changes_no_duplicate_or_score(edit):
+def test_holding_sorted_forms_and_counts_changes_no_duplicate_or_score(edit):
     claims, rng = liar_valid(), random.Random(edit + "sorted")
-    plain, held = liar_index(), MatchIndex(claims, keep_sorted_words=True)
     for i in sample(60, seed=len(edit) + 1):
         query = retyped(edit, claims[i], rng)
-        assert held.find_duplicates(query, limit=20) == plain.find_duplicates(query, limit=20)
+        expected = matching.find_duplicates(query, claims, limit=20)
+        assert bulk_index().find_duplicates(query, limit=20) == expected, query
+        assert bulk_index().similar(query, limit=20) == liar_index().similar(query, limit=20)
+
+
+def spliced(claims: dict[int, str], n: int, seed: int) -> dict[int, str]:
+    """Claims made of halves of two LIAR statements, as the import benchmark's: many share
+    half their words with others, the case the count bound is for."""
+    rng, texts = random.Random(seed), [t for t in claims.values() if len(t.split()) >= 8]
+    made: dict[int, str] = {}
+    while len(made) < n:
+        a, b = rng.choice(texts).split(), rng.choice(texts).split()
+        made[len(made)] = " ".join(a[: len(a) // 2] + b[len(b) // 2 :])
+    return made
+
+
+def test_the_count_bound_drops_most_candidates_and_no_duplicate(monkeypatch):
+    claims = spliced(liar_valid(), 3_000, seed=2)
+    bounded = MatchIndex(claims, keep_sorted_words=True, keep_char_counts=True)
+    plain = MatchIndex(claims)
+    rng, scored = random.Random(8), {"bounded": 0, "plain": 0}
+    original = matching.find_duplicates
+
+    def counting(query, choices, **kwargs):  # type: ignore[no-untyped-def]
+        scored["bounded" if kwargs.get("sorted_choices") is not None else "plain"] += len(choices)
+        return original(query, choices, **kwargs)
+
+    monkeypatch.setattr(matching, "find_duplicates", counting)
+    for i in rng.sample(sorted(claims), 300):
+        query = retyped(rng.choice(sorted(EDITS)), claims[i], rng)
+        assert bounded.find_duplicates(query, limit=50) == plain.find_duplicates(query, limit=50)
+    assert scored["bounded"] * 2 < scored["plain"]  # each query's source is among both
+
+
+def test_counts_follow_removed_and_re_added_claims_and_very_long_queries():
+    index = MatchIndex(keep_sorted_words=True, keep_char_counts=True)
+    index.add(0, "the river rose three metres overnight")
+    index.add(1, "the river fell three metres in a week")
+    index.remove(0)
+    index.add(2, "the river rose three metres overnight")
+    assert [m.claim_id for m in index.find_duplicates("the river rose three metres overnight")] == [
+        2
+    ]
+    long = "word " * 20_000 + "end"
+    index.add(3, long)
+    assert [m.claim_id for m in index.find_duplicates(long)] == [3]
 
 
 def test_sorted_word_forms_follow_added_replaced_and_removed_claims():
@@ -307,3 +356,17 @@ def test_sorted_word_forms_follow_added_replaced_and_removed_claims():
     index.remove(2)
     assert index.find_duplicates("wind turbines kill millions of birds") == []
     assert index.find_duplicates("solar panels kill millions of birds")[0].claim_id == 1
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_the_count_bound_keeps_a_claim_asked_at_its_own_score(edit):
+    # The bound must never drop a claim that reaches the floor: asked with the pair's own
+    # score as the threshold, the one claim held is found, however close the edit.
+    claims, rng = liar_valid(), random.Random(edit + "exact")
+    for i in sample(80, seed=len(edit) + 7):
+        query = retyped(edit, claims[i], rng)
+        score = matching.duplicate_score(query, claims[i])
+        index = MatchIndex({0: claims[i]}, keep_sorted_words=True, keep_char_counts=True)
+        # A hair below: rapidfuzz's extract drops scores within about 1e-6 of its cutoff.
+        found = index.find_duplicates(query, threshold=score - 1e-3)
+        assert found == [matching.Match(0, score, True)], query

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from claims import text as text_module
 from claims.text import (
     normalise_claim,
     normalise_name,
@@ -153,3 +155,34 @@ def test_text_without_control_characters_or_surrogates_is_always_accepted(text):
 @pytest.mark.parametrize("char", ["\ud800", "\udfff"])
 def test_lone_surrogates_are_forbidden(char):
     assert has_forbidden_control_chars(f"ok{char}ok")
+
+
+class _AlwaysFound:
+    """Stands in for a pre-check pattern, so that folding always runs the full substitution."""
+
+    def search(self, text: str) -> bool:
+        return True
+
+
+def full_fold(text: str) -> str:
+    saved = text_module._MAYBE_ACRONYM, text_module._MAYBE_DECIMAL
+    text_module._MAYBE_ACRONYM = text_module._MAYBE_DECIMAL = _AlwaysFound()  # type: ignore[assignment]
+    try:
+        return normalise_claim(text)
+    finally:
+        text_module._MAYBE_ACRONYM, text_module._MAYBE_DECIMAL = saved
+
+
+@given(st.text() | st.text(alphabet="aZé1٣.,\u066b' \u00a0"))
+@example("U.S. spending rose 3,5% in 2019.")
+@example("1.2.3 e.g. x.y,z")
+def test_skipping_the_acronym_and_decimal_substitutions_changes_no_key(text):
+    assert normalise_claim(text) == full_fold(text)
+
+
+def test_skipping_the_substitutions_changes_no_key_of_a_liar_statement():
+    liar = Path(__file__).resolve().parents[2].parent / "shared/data/liar/train.tsv"
+    if not liar.exists():
+        pytest.skip("LIAR data set not available")
+    statements = [line.split("\t")[2] for line in liar.read_text(encoding="utf-8").splitlines()]
+    assert [normalise_claim(s) for s in statements] == [full_fold(s) for s in statements]
