@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from service import commands, cors, db, embed, hot, jobs, problems, web
+from service import card_cache, commands, cors, db, embed, hot, jobs, problems, web
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     if database is None:
         database = db.Database(settings.resolved_database_url(Path(app.instance_path)))
     db.init_app(app, database)
+    card_cache.install(database, size=settings.card_cache_size)
     jobs.install(app, settings=settings, database=database)
     # The duplicate check, /claims/match and ?q= share it; built lazily on first use.
     app.extensions["claimdesk.match_index"] = database.match_index

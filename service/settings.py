@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         default="*", description="Origins allowed to read the API from a browser."
     )
+    card_cache_size: int = Field(
+        default=50_000,
+        ge=0,
+        le=10_000_000,
+        description="Claims whose card rows each web worker keeps in memory on PostgreSQL "
+        "(about 700 bytes each), emptied on every write (LISTEN/NOTIFY); 0: no cache.",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for rate-limit counters shared by every worker; default: memory.",

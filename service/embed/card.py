@@ -14,7 +14,7 @@ from claims.models import Claim, Verdict
 from claims.services import views
 from claims.services.ledger import get_claim
 from claims.services.views import StatusRow
-from service import reads
+from service import card_cache, reads
 from service.db import Database
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
 from sources.models import utcnow
@@ -78,9 +78,15 @@ def visible_row(claim_id: int, *, database: Database) -> CardRow:
     """What a card shows of a claim if widgets may show it, else NotFound.
 
     One query on the hot read path (``service/reads.py``) instead of an ORM load plus three
-    more: cards are fetched by every reader of every article that embeds them.
+    more: cards are fetched by every reader of every article that embeds them. On PostgreSQL
+    not even that, while the row is in the worker's card cache (``service/card_cache.py``).
     """
-    return visible_of(reads.read(database, CARD_ROW, {"claim_id": claim_id}), claim_id=claim_id)
+    cache = card_cache.of(database)
+    if cache is None:
+        rows = reads.read(database, CARD_ROW, {"claim_id": claim_id})
+    else:
+        rows = cache.read(claim_id, lambda: reads.read(database, CARD_ROW, {"claim_id": claim_id}))
+    return visible_of(rows, claim_id=claim_id)
 
 
 def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:
