@@ -18,9 +18,11 @@ What keeps it from ever serving a row older than that:
   raced a commit cannot outlive the commit's notification;
 - only rows of claims that exist are kept: an unknown id is asked again each time.
 
-Status polls are not cached: a program that writes and then polls must read its own write,
-which a notification on its way cannot promise. SQLite (a single machine's file, where the
-query is cheap) has no LISTEN/NOTIFY and no cache. Pure plumbing: no Flask.
+Status polls on the hot path (``service/hot.py``) share the entry: a card row begins with the
+status row. Cards and statuses both say ``Cache-Control: public, max-age=60``, so any cache on
+their way may serve them a minute old; a row milliseconds behind a commit is well inside that.
+(What Flask answers, e.g. with a cookie, reads the database.) SQLite (a file on the same
+machine, where the query is cheap) has no LISTEN/NOTIFY and no cache. No Flask here.
 """
 
 from __future__ import annotations

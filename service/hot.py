@@ -25,11 +25,12 @@ from flask import Flask, Response
 from werkzeug.wrappers import Request
 
 from claims.services import views
-from service import cors, reads
+from service import cors
 from service.api import bp as api
 from service.api.caching import json_answer, matches
 from service.api.claims import STATUS_CACHE
 from service.embed import refuse_framing
+from service.embed.card import card_rows
 from service.embed.views import card_headers, card_state, parsed_options, rendered_card
 
 if TYPE_CHECKING:
@@ -82,8 +83,11 @@ class HotReads:
         return None
 
     def _status(self, claim_id: int, environ: WSGIEnvironment) -> Response:
-        rows = reads.read(self.database, views.STATUS_ROW, {"claim_id": claim_id})
-        row = views.published_status([views.StatusRow(*r) for r in rows], claim_id=claim_id)
+        # The card's rows begin with the status row: one cache entry serves both (on
+        # PostgreSQL, service/card_cache.py; elsewhere it is one query either way).
+        rows = card_rows(claim_id, database=self.database)
+        width = len(views.StatusRow._fields)
+        row = views.published_status([views.StatusRow(*r[:width]) for r in rows], claim_id=claim_id)
         response = json_answer(
             views.status_from_row(row),
             cache_control=STATUS_CACHE,

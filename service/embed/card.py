@@ -81,12 +81,16 @@ def visible_row(claim_id: int, *, database: Database) -> CardRow:
     more: cards are fetched by every reader of every article that embeds them. On PostgreSQL
     not even that, while the row is in the worker's card cache (``service/card_cache.py``).
     """
+    return visible_of(card_rows(claim_id, database=database), claim_id=claim_id)
+
+
+def card_rows(claim_id: int, *, database: Database) -> list[tuple[Any, ...]]:
+    """``CARD_ROW``'s rows for a claim: from the worker's card cache if it holds them, else
+    from the database (and then kept, if they may be). They begin with the status row."""
     cache = card_cache.of(database)
     if cache is None:
-        rows = reads.read(database, CARD_ROW, {"claim_id": claim_id})
-    else:
-        rows = cache.read(claim_id, lambda: reads.read(database, CARD_ROW, {"claim_id": claim_id}))
-    return visible_of(rows, claim_id=claim_id)
+        return reads.read(database, CARD_ROW, {"claim_id": claim_id})
+    return cache.read(claim_id, lambda: reads.read(database, CARD_ROW, {"claim_id": claim_id}))
 
 
 def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:

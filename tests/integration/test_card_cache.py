@@ -89,6 +89,9 @@ def test_a_card_comes_from_memory_until_a_committed_write_empties_the_cache(
     sent = counting_reads(monkeypatch)
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and sent == []  # answered from memory
+    status = client.get(f"/api/v1/claims/{claim_id}/status")
+    assert status.status_code == 200 and sent == []  # the same entry: it begins with the status
+    assert "harbour ferry" in status.get_json()["text"]
     emptied = cache.emptied
     with database.engine.begin() as conn:  # another worker's write, committed
         conn.execute(
@@ -100,6 +103,8 @@ def test_a_card_comes_from_memory_until_a_committed_write_empties_the_cache(
     assert changed.status_code == 200 and b"3 million" in changed.get_data()
     assert len(sent) == 1  # read again once, then kept
     assert client.get(url).status_code == 200 and len(sent) == 1
+    assert "3 million" in client.get(f"/api/v1/claims/{claim_id}/status").get_json()["text"]
+    assert len(sent) == 1
 
 
 def test_while_the_listener_is_lost_cards_are_read_from_the_database(
