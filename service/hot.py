@@ -31,7 +31,7 @@ from service.api.caching import json_answer, matches
 from service.api.claims import STATUS_CACHE
 from service.embed import refuse_framing
 from service.embed.card import card_rows
-from service.embed.views import card_headers, card_state, parsed_options, rendered_card
+from service.embed.views import card_headers, card_html, card_state, parsed_options
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -56,6 +56,7 @@ class HotReads:
         )
         self.card_path = re.compile(rf"/embed/claims/({id_regex})")
         self._card_304: tuple[str, list[tuple[str, str]]] | None = None
+        self._card_200: tuple[str, list[tuple[str, str]]] | None = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         answer = None
@@ -105,7 +106,28 @@ class HotReads:
         row, etag = card_state(self.app, request, self.database, claim_id=claim_id, options=options)
         if matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             return self._not_modified(etag)
-        return rendered_card(self.app, request, self.database, row=row, etag=etag, options=options)
+        html = card_html(self.app, request, self.database, row=row, options=options)
+        return self._page(etag, html.encode())
+
+    def _page(self, etag: str, body: bytes) -> WSGIApplication:
+        """The card's 200: ``rendered_card``'s headers from a model taken once (as the 304's),
+        with this ETag and length."""
+        if self._card_200 is None:
+            model = card_headers(Response("", mimetype="text/html"), PLACEHOLDER)
+            wsgi_headers = model.get_wsgi_headers({"wsgi.url_scheme": "http"}).to_wsgi_list()
+            self._card_200 = (model.status, wsgi_headers)
+        status, model_headers = self._card_200
+        length = str(len(body))
+        headers = [
+            (k, etag if v == PLACEHOLDER else length if k == "Content-Length" else v)
+            for k, v in model_headers
+        ]
+
+        def answer(_environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            start_response(status, headers)
+            return [body]
+
+        return answer
 
     def _not_modified(self, etag: str) -> WSGIApplication:
         """The card's 304: the headers ``card_headers`` gives every card 304, with this ETag.

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Flask, Request, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from jinja2 import Environment
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from claims import claimreview
@@ -29,6 +30,7 @@ EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
 SIZES = {"compact": (320, 150), "full": (400, 260)}
 _PLAIN_URL = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]*")  # nothing to quote
 CARD_VERSION = "claimdesk.card_version"  # in app.extensions
+CARD_STYLES = "claimdesk.card_styles"  # in app.extensions: theme -> rendered <style>
 WIDGET_TEMPLATES = "claimdesk.widget_templates"  # in app.extensions
 CLAIM_PATH = re.compile(r"^/claims/(\d{1,10})/?$")
 
@@ -167,19 +169,34 @@ def rendered_card(
     options: CardOptions,
 ) -> Response:
     """The card page (200) of ``row``, as ``card_state`` found it."""
-    data = card_data(card=row, lang=options.lang, database=database)
-    html = (
-        widget_templates(app)
-        .get_template("embed/card.html")
-        .render(
-            card=data,
-            options=options,
-            words=TEXTS[options.lang],
-            page_url=f"{base_url_of(app, request)}/claims/{row.claim.id}",
-            script=CARD_SCRIPT,
-        )
-    )
+    html = card_html(app, request, database, row=row, options=options)
     return card_headers(Response(html, mimetype="text/html"), etag)
+
+
+def card_html(
+    app: Flask, request: Request, database: Database, *, row: CardRow, options: CardOptions
+) -> str:
+    """The card page's HTML (``rendered_card`` without the response around it)."""
+    templates = widget_templates(app)
+    return templates.get_template("embed/card.html").render(
+        card=card_data(card=row, lang=options.lang, database=database),
+        options=options,
+        words=TEXTS[options.lang],
+        page_url=f"{base_url_of(app, request)}/claims/{row.claim.id}",
+        script=CARD_SCRIPT,
+        style=_card_style(app, templates, options.theme),
+    )
+
+
+def _card_style(app: Flask, templates: Environment, theme: str) -> Markup:
+    """The card's <style> for a theme, rendered once per app: it depends on nothing else,
+    and an include would build a template context for it on every card."""
+    styles: dict[str, Markup] = app.extensions.setdefault(CARD_STYLES, {})
+    found = styles.get(theme)
+    if found is None:
+        style = templates.get_template("embed/_style.html").render(options={"theme": theme})
+        found = styles[theme] = Markup(style)
+    return found
 
 
 def card_version(app: Flask) -> str:
