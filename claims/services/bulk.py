@@ -256,8 +256,7 @@ class Importer:
             self._created.update(final)
         known = self._created
         outcome.matched = [
-            (line, [final.get(k) or known.get(k, k) for k in keys])
-            for line, keys in outcome.matched
+            (line, [final.get(k, known.get(k, k)) for k in keys]) for line, keys in outcome.matched
         ]
         return outcome
 
