@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -143,8 +144,10 @@ def test_the_submit_form_without_an_account_explains_the_review(page, screenshot
     assert page.get_by_text("will be published once an editor has reviewed it").is_visible()
     page.get_by_role("button", name="Submit the claim").click()
     page.locator("#text-error").wait_for()
-    # The enhancement moves focus to the error summary once the page has loaded.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-errors'")
+    # The enhancement moves focus to the error summary once the page has loaded. Checked with
+    # a web-first assertion: a wait_for_function string is evaluated in the page, which the
+    # page's CSP (no 'unsafe-eval') refuses whenever the first check is not already true.
+    expect(page.locator("#form-errors")).to_be_focused()
     screenshot(page, "submit-form-errors")
 
 
