@@ -148,7 +148,8 @@ class CardCache:
             attempt += 1
 
     def _connect(self) -> Any:
-        """A connection of its own (psycopg, autocommit) that LISTENs on the channel."""
+        """A connection of its own (psycopg 3.2+, for ``notifies(timeout=)``; autocommit) that
+        LISTENs on the channel."""
         pooled = self.engine.raw_connection()
         pooled.detach()  # ours for good: never back in the pool
         connection = pooled.dbapi_connection
