@@ -73,16 +73,20 @@ def _fewer_collections() -> Iterator[None]:
     tuples) that reference counting frees; with the default thresholds they set off a dozen
     full collections over every object of the process (the session, its caches, the run's
     maps): 10% of a 100,000-row import's time. What existed before the import is frozen
-    (never scanned) until the end.
+    (never scanned) until the end, unless the process froze objects itself (a pre-forking
+    server does), which are then left as they were.
     """
     threshold = gc.get_threshold()
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.set_threshold(max(threshold[0], IMPORT_GC_THRESHOLD), *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 def _batches(

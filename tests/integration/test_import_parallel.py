@@ -184,3 +184,21 @@ def test_a_batch_the_database_refuses_is_replayed_in_this_process(
     assert [e.line for e in serial.rejected] == [9]  # row 7 of the statements, on line 9
     assert shape(serial)[1] == []  # the retyped copy is not matched to the refused row
     assert len(serial.created) == 30
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(
+    session: Session, editor: Actor, tmp_path: Path
+) -> None:
+    import gc
+
+    path = tmp_path / "few.csv"
+    path.write_text("text\nThe tram line opened in 1998.\n", encoding="utf-8")
+    threshold = gc.get_threshold()
+    import_claims(session=session, path=path, fmt="csv", actor=editor, dry_run=True)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, 0)
+    gc.freeze()  # as a pre-forking server does: what it froze stays frozen
+    try:
+        import_claims(session=session, path=path, fmt="csv", actor=editor, dry_run=True)
+        assert gc.get_freeze_count() > 0  # not unfrozen (a few frozen objects may have died)
+    finally:
+        gc.unfreeze()
