@@ -127,16 +127,21 @@ def _shared_pure(lists: list[array[int]]) -> list[int]:
 
 
 def _shared_numpy(lists: list[array[int]]) -> list[int]:
-    """``_shared`` with numpy: sorted, an id held MIN_SHARED times spans MIN_SHARED places.
+    """``_shared`` with numpy; the ids found (tens) are deduplicated in Python."""
+    return list(dict.fromkeys(_shared_repeated(lists).tolist()))
 
-    Few numpy calls, since each costs 1-4 us whatever its size; the ids found (tens) are
-    deduplicated in Python.
+
+def _shared_repeated(lists: list[array[int]]) -> IntArray:
+    """Ids in at least MIN_SHARED of ``lists``, sorted, an id once per list beyond the first
+    that holds it: sorted, an id held MIN_SHARED times spans MIN_SHARED places.
+
+    Few numpy calls, since each costs 1-4 us whatever its size.
     """
     ids: IntArray = np.sort(np.frombuffer(b"".join(lists), dtype=_ID))
     span = MIN_SHARED - 1
     if span:
         ids = ids[span:][ids[span:] == ids[:-span]]
-    return list(dict.fromkeys(ids.tolist()))
+    return ids
 
 
 class MatchIndex:
@@ -366,7 +371,7 @@ class MatchIndex:
     ) -> dict[int, str]:
         """``candidates`` for an index holding character counts, in a few numpy calls.
 
-        The shared ids (as ``_shared_numpy``, repeats kept until the end), then the count
+        The shared ids (``_shared_repeated``, repeats kept until the end), then the count
         bound: ratio and token_sort_ratio are 200 * LCS / (a + b), and LCS <= the sum over
         buckets of the smaller count (merging characters into buckets only raises that sum),
         itself <= the shorter length, so this bound holds the length bound too. Counts
@@ -374,11 +379,9 @@ class MatchIndex:
         """
         assert self._counts is not None
         lists = [self._postings[t] for t in rare]
-        ids: IntArray = np.frombuffer(b"".join(lists), dtype=_ID)
-        span = MIN_SHARED - 1
-        if len(lists) > 1 and span:
-            ids = np.sort(ids)
-            ids = ids[span:][ids[span:] == ids[:-span]]
+        ids: IntArray = (
+            _shared_repeated(lists) if len(lists) > 1 else np.frombuffer(lists[0], dtype=_ID)
+        )
         sizes = self._sizes[ids]  # length + 1
         if len(query_norm) >= _COUNT_MAX:
             ids = ids[(sizes >= low + 1) & (sizes <= high + 1)]

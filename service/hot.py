@@ -55,8 +55,8 @@ class HotReads:
             rf"{re.escape(api.url_prefix or '')}/claims/({id_regex})/status"
         )
         self.card_path = re.compile(rf"/embed/claims/({id_regex})")
-        self._card_304: tuple[str, list[tuple[str, str]]] | None = None
-        self._card_200: tuple[str, list[tuple[str, str]]] | None = None
+        # Status code -> the card answer's status line and WSGI headers (see ``_card_answer``).
+        self._card_models: dict[int, tuple[str, list[tuple[str, str]]]] = {}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         answer = None
@@ -105,18 +105,24 @@ class HotReads:
             return None  # Flask's 400 card
         row, etag = card_state(self.app, request, self.database, claim_id=claim_id, options=options)
         if matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
-            return self._not_modified(etag)
+            return self._card_answer(304, etag, b"")
         html = card_html(self.app, request, self.database, row=row, options=options)
-        return self._page(etag, html.encode())
+        return self._card_answer(200, etag, html.encode())
 
-    def _page(self, etag: str, body: bytes) -> WSGIApplication:
-        """The card's 200: ``rendered_card``'s headers from a model taken once (as the 304's),
-        with this ETag and length."""
-        if self._card_200 is None:
-            model = card_headers(Response("", mimetype="text/html"), PLACEHOLDER)
-            wsgi_headers = model.get_wsgi_headers({"wsgi.url_scheme": "http"}).to_wsgi_list()
-            self._card_200 = (model.status, wsgi_headers)
-        status, model_headers = self._card_200
+    def _card_answer(self, code: int, etag: str, body: bytes) -> WSGIApplication:
+        """The card's 200 or 304 with the headers ``card_headers`` gives it (``rendered_card``).
+
+        They are taken once per status from a real answer, since a werkzeug Response (headers,
+        then its WSGI list) cost as much as the rest of a revalidation; only the ETag and the
+        length differ from one card to the next.
+        """
+        model = self._card_models.get(code)
+        if model is None:
+            response = Response(status=304) if code == 304 else Response("", mimetype="text/html")
+            response = card_headers(response, PLACEHOLDER)
+            wsgi_headers = response.get_wsgi_headers({"wsgi.url_scheme": "http"}).to_wsgi_list()
+            model = self._card_models[code] = (response.status, wsgi_headers)
+        status, model_headers = model
         length = str(len(body))
         headers = [
             (k, etag if v == PLACEHOLDER else length if k == "Content-Length" else v)
@@ -125,26 +131,7 @@ class HotReads:
 
         def answer(_environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             start_response(status, headers)
-            return [body]
-
-        return answer
-
-    def _not_modified(self, etag: str) -> WSGIApplication:
-        """The card's 304: the headers ``card_headers`` gives every card 304, with this ETag.
-
-        Taken once from a real one, since a werkzeug Response (headers, then its WSGI list)
-        cost as much as the rest of a revalidation.
-        """
-        if self._card_304 is None:
-            model = card_headers(Response(status=304), PLACEHOLDER)
-            wsgi_headers = model.get_wsgi_headers({"wsgi.url_scheme": "http"}).to_wsgi_list()
-            self._card_304 = (model.status, wsgi_headers)
-        status, model_headers = self._card_304
-        headers = [(k, etag if v == PLACEHOLDER else v) for k, v in model_headers]
-
-        def answer(_environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-            start_response(status, headers)
-            return []
+            return [body] if body else []
 
         return answer
 

@@ -87,10 +87,12 @@ def visible_row(claim_id: int, *, database: Database) -> CardRow:
 def card_rows(claim_id: int, *, database: Database) -> list[tuple[Any, ...]]:
     """``CARD_ROW``'s rows for a claim: from the worker's card cache if it holds them, else
     from the database (and then kept, if they may be). They begin with the status row."""
-    cache = card_cache.of(database)
-    if cache is None:
+
+    def fetch() -> list[tuple[Any, ...]]:
         return reads.read(database, CARD_ROW, {"claim_id": claim_id})
-    return cache.read(claim_id, lambda: reads.read(database, CARD_ROW, {"claim_id": claim_id}))
+
+    cache = card_cache.of(database)
+    return fetch() if cache is None else cache.read(claim_id, fetch)
 
 
 def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:

@@ -62,6 +62,18 @@ def live(db_url: str, settings: Settings, editor: Actor) -> Iterator[tuple[Flask
         database.engine.dispose()
 
 
+def listening(live: tuple[Flask, Database, int]) -> tuple[CardCache, Client, str]:
+    """The app's card cache once it listens (its first card load starts the listener), a
+    client of the app and the claim's card URL."""
+    app, database, claim_id = live
+    cache = card_cache.of(database)
+    assert cache is not None
+    client, url = Client(app.wsgi_app, use_cookies=False), f"/embed/claims/{claim_id}"
+    client.get(url)
+    wait_for(lambda: cache.listening)
+    return cache, client, url
+
+
 def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Every statement the hot read path sends to the database from now on."""
     sent: list[object] = []
@@ -78,12 +90,8 @@ def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 def test_a_card_comes_from_memory_until_a_committed_write_empties_the_cache(
     live: tuple[Flask, Database, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, database, claim_id = live
-    cache = card_cache.of(database)
-    assert cache is not None
-    client, url = Client(app.wsgi_app, use_cookies=False), f"/embed/claims/{claim_id}"
-    client.get(url)  # starts the listener
-    wait_for(lambda: cache.listening)
+    _, database, claim_id = live
+    cache, client, url = listening(live)
     first = client.get(url)
     assert first.status_code == 200 and b"harbour ferry" in first.get_data()
     sent = counting_reads(monkeypatch)
@@ -110,12 +118,8 @@ def test_a_card_comes_from_memory_until_a_committed_write_empties_the_cache(
 def test_while_the_listener_is_lost_cards_are_read_from_the_database(
     live: tuple[Flask, Database, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, database, claim_id = live
-    cache = card_cache.of(database)
-    assert cache is not None
-    client, url = Client(app.wsgi_app, use_cookies=False), f"/embed/claims/{claim_id}"
-    client.get(url)
-    wait_for(lambda: cache.listening)
+    _, database, claim_id = live
+    cache, client, url = listening(live)
     client.get(url)
     assert cache.get(claim_id) is not None
     pid = cache._connection.info.backend_pid
