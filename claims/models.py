@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from sources.models import utcnow
@@ -135,6 +136,35 @@ class ClaimantAlias(SQLModel, table=True):
     alias_norm: str = Field(sa_column=Column(String(200), nullable=False, index=True))
 
 
+class ClaimantName(SQLModel, table=True):
+    """Every name and alias a claimant answers to, folded: the register that keeps them unique.
+
+    A partial unique index lets one folded name belong to one claimant only, so two writers
+    racing to record "Ultraman" (or a new "Sam Altman" while "Ultraman" is his alias) end with
+    one claimant, enforced by the database. An editor may record a different person who
+    shares a name (``homonym``); such rows are outside the index, and the shared name then
+    honestly names several claimants.
+    """
+
+    __tablename__ = "claimant_name"
+    __table_args__ = (
+        Index(
+            "uq_claimant_name_key",
+            "key",
+            unique=True,
+            sqlite_where=sql_text("NOT homonym"),
+            postgresql_where=sql_text("NOT homonym"),
+        ),
+        UniqueConstraint("claimant_id", "key"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    claimant_id: int = Field(sa_column=_fk("claimant.id"))
+    key: str = Field(sa_column=Column(String(200), nullable=False, index=True))
+    homonym: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+
+
 class Claim(SQLModel, table=True):
     """Words someone claimed, with their stored score."""
 
@@ -175,6 +205,9 @@ class Claim(SQLModel, table=True):
     # say "was: supported, since 3 Nov: contested" instead of silently showing a new verdict.
     previous_status: str | None = Field(default=None, sa_column=Column(String(16)))
     status_changed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # When the stored score was last computed: a publisher's record moving (a verdict on
+    # another claim) rescores the claims resting on it in the background, shortly after.
+    scored_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     revision: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     created_by: str = Field(sa_column=Column(String(120), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
@@ -290,3 +323,60 @@ class Revision(SQLModel, table=True):
     actor: str = Field(sa_column=Column(String(120), nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutboxJob(SQLModel, table=True):
+    """Work for the job worker, written in the same transaction as the change that needs it.
+
+    A request never talks to the queue: the worker hands these rows to it (and deletes them),
+    so a queue that is down or hung delays jobs but cannot lose one or hold a request. ``key``
+    is unique, so the same job asked for twice before the worker takes it is queued once.
+    """
+
+    __tablename__ = "job_outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(64), nullable=False))
+    args: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    key: str = Field(sa_column=Column(String(255), nullable=False, unique=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PublisherStance(SQLModel, table=True):
+    """A publisher's stance on a rated, live claim, as counted in its record.
+
+    One row per (claim, publisher, stance), with the rating it was scored against, so that a
+    change to one claim (evidence, verdict, retraction) adjusts the publisher's totals by the
+    difference instead of reading the publisher's whole history again.
+    """
+
+    __tablename__ = "publisher_stance"
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id"), primary_key=True, nullable=False)
+    )
+    publisher_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("publisher.id"), primary_key=True, nullable=False, index=True
+        )
+    )
+    stance: str = Field(sa_column=Column(String(16), primary_key=True, nullable=False))
+    rating: str = Field(sa_column=Column(String(16), nullable=False))
+
+
+class PublisherRecord(SQLModel, table=True):
+    """A publisher's running totals over its ``PublisherStance`` rows (claims/reliability.py).
+
+    Credits are multiples of 0.25, exact in binary floating point, so sums kept by increments
+    equal the sums recomputed from scratch.
+    """
+
+    __tablename__ = "publisher_record"
+    publisher_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("publisher.id"), primary_key=True, nullable=False)
+    )
+    backed_right: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    backed_wrong: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    backed_unverifiable: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    disputed_right: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    disputed_wrong: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    disputed_unverifiable: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    mentioned: int = Field(default=0, sa_column=Column(Integer, nullable=False))

@@ -79,6 +79,11 @@ class ClaimantCreate(Input):
     kind: ClaimantKind = ClaimantKind.person
     role: Annotated[str, Field(max_length=300), AfterValidator(_clean_text)] | None = None
     aliases: Annotated[list[ShortText], Field(max_length=50)] = Field(default_factory=list)
+    homonym: bool = Field(
+        default=False,
+        description="Editors only: a different person who shares a name or alias already on "
+        "record (otherwise such a name is refused with 409).",
+    )
 
 
 class ClaimantUpdate(Input):
@@ -229,6 +234,10 @@ class ClaimPublic(BaseModel):
     explanation: dict[str, Any]
     counts: Counts
     verdict: VerdictBrief | None
+    scored_at: datetime | None = Field(
+        description="When the score was last computed. A verdict on another claim that shares "
+        "a publisher rescores this one in the background, shortly after that write."
+    )
     revision: int
     created_by: str
     created_at: datetime

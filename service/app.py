@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from service import card_cache, commands, cors, db, embed, hot, jobs, problems, web
+from service import card_cache, commands, cors, db, embed, health, hot, jobs, problems, retry, web
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -74,6 +73,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
         return request.path.startswith(API_PREFIX)
 
     problems.register(app, is_api=is_api, html=web_errors.render)
+    retry.install(app)
     app.register_blueprint(load_routes())
     embed.install(app)
     web.init_app(app, settings)
@@ -90,13 +90,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
             x_host=settings.proxy_hops,
         )
 
-    @app.get("/healthz")
-    def healthz() -> ResponseReturnValue:
-        """Liveness and database reachability, for load balancers."""
-        from sqlalchemy import text
-
-        db.get_session().exec(text("SELECT 1"))  # type: ignore[call-overload]
-        return jsonify(status="ok")
+    health.install(app, settings=settings)
 
     return app
 

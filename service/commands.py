@@ -302,14 +302,27 @@ def worker(workers: int) -> None:
     """Run the job consumer: fetch sources' pages, re-anchor quotes, recheck sources."""
     import logging
 
-    from service.jobs import jobs_of
+    from service.jobs import DRAIN_POLL_S, jobs_of
 
     jobs = jobs_of()
     if jobs.huey.immediate:
         raise click.ClickException("jobs run as they are queued here: there is nothing to consume")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    click.echo(f"claimdesk worker: {workers} thread(s) on {type(jobs.huey).__name__}")
-    jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    import threading
+
+    click.echo(
+        f"claimdesk worker: {workers} thread(s) on {type(jobs.huey).__name__}"
+        f" queue {jobs.huey.name!r}, handing over the outbox every {DRAIN_POLL_S} s"
+    )
+    stop = threading.Event()
+    drainer = threading.Thread(
+        target=jobs.drain_forever, args=(stop,), name="claimdesk-outbox", daemon=True
+    )
+    drainer.start()
+    try:
+        jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    finally:
+        stop.set()
 
 
 @click.command("serve")

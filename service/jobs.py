@@ -1,16 +1,19 @@
-"""Background jobs (huey): fetch a source's page, re-anchor its quotes, recheck sources.
+"""Background jobs (huey): fetch a source's page, re-anchor its quotes, recheck sources,
+rescore the claims resting on publishers whose record changed.
 
 Only ``service/`` knows huey. The queue is built in ``create_app`` from settings: SQLite (a file
 in the instance folder, no extra service) by default, Redis when ``CLAIMDESK_REDIS_URL`` is
-set, and huey's immediate mode for tests, where a job runs as soon as it is queued.
-``claimdesk worker`` runs the consumer, which also runs the periodic recheck.
+set, and huey's immediate mode for tests, where a job runs as soon as it is handed over. Its
+name comes from the deployment (``Settings.resolved_queue_name``), so two deployments sharing
+one Redis never run each other's jobs, and the Redis client has connect and read timeouts.
 
-Work is queued *after commit*: a job in another process must find the rows the request wrote,
-and nothing may be queued for rows that were rolled back. So a Session collects what to queue
-(every new watched ``Source`` it flushes, and whatever ``later()`` is given) in ``session.info``,
-and the queue gets it from the ``after_commit`` event; a rollback drops it. Should the queue be
-unreachable at that moment, nothing is lost for good: the periodic recheck picks up every
-watched source that was never fetched.
+No request talks to the queue. A write records the jobs it needs as outbox rows in its own
+transaction (``claims/services/outbox.py``: every new watched ``Source`` it flushes, and
+whatever ``later()`` is given); ``claimdesk worker`` takes those rows and hands them to the
+queue (``Jobs.drain``), deleting them only once the queue has them. So a rollback queues
+nothing, a commit can never be followed by a lost job, and a Redis that is down or hung delays
+jobs without holding or failing any request. A job that fails is retried by huey with
+exponential backoff; every job is idempotent, so one handed over twice does no harm.
 
 Each job is one unit of work: its own Session and a single commit, with the network fetch done
 before the transaction opens, so no lock is held while a slow page trickles in and a failure
@@ -20,6 +23,7 @@ leaves nothing half-written.
 from __future__ import annotations
 
 import logging
+import threading
 import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -31,12 +35,12 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from claims.services import alerts
+from claims.services import alerts, outbox, scores
 from claims.services.anchoring import reanchor_source
-from service.db import Database
+from service.db import Database, read_only
 from service.settings import Settings
 from sources import snapshots
 from sources.errors import FetchError, SourceNotFound
@@ -45,23 +49,36 @@ from sources.models import FetchState, Source, as_utc, utcnow
 from sources.service import get_source
 
 EXTENSION: Final = "claimdesk.jobs"
-QUEUE_NAME: Final = "claimdesk"
 SWEEP: Final = crontab(minute="*/10")  # how often the recheck looks for sources that are due
-_QUEUED: Final = "claimdesk.jobs.after_commit"
-_JOBS: Final = "claimdesk.jobs"  # in every Session's info: the queue its commits feed
+REDIS_TIMEOUT_S: Final = 2.0  # connect and read; the consumer's blocking pop waits 1 s
+DRAIN_BATCH: Final = 200
+DRAIN_POLL_S: Final = 0.5
+RESCORE_BATCH: Final = 200  # claims rescored per transaction when a publisher's record moved
+# huey's retries of a failed job: 10 s, 20 s, 40 s, ... about 10 minutes in all.
+RETRIES: Final = {"retries": 6, "retry_delay": 10, "retry_backoff": 2}
+_JOBS: Final = "claimdesk.jobs"  # in every Session's info: the Jobs its commits feed
 log = logging.getLogger(__name__)
 DEAD: Final = FetchState.dead.value
-# The session factories whose Sessions already queue work after commit (see ``install``).
+# The session factories whose Sessions already record new sources (see ``install``).
 _LISTENING: Final[weakref.WeakSet[sessionmaker[Any]]] = weakref.WeakSet()
 
 
 def make_huey(settings: Settings, instance_path: Path) -> Huey:
     """The queue the settings ask for (see the module docstring)."""
+    name = settings.resolved_queue_name(instance_path)
     if settings.jobs_immediate:
-        return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
+        return MemoryHuey(name, immediate=True, results=False)
     if settings.redis_url:
-        return RedisHuey(QUEUE_NAME, url=settings.redis_url, results=False)
-    return SqliteHuey(QUEUE_NAME, filename=str(instance_path / "jobs.sqlite3"), results=False)
+        from redis import ConnectionPool
+
+        pool = ConnectionPool.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT_S,
+            socket_connect_timeout=REDIS_TIMEOUT_S,
+            health_check_interval=30,
+        )
+        return RedisHuey(name, connection_pool=pool, results=False)
+    return SqliteHuey(name, filename=str(instance_path / "jobs.sqlite3"), results=False)
 
 
 class Jobs:
@@ -73,25 +90,99 @@ class Jobs:
         self.fetcher = Fetcher(settings.fetch_policy())
         self.recheck_every = timedelta(hours=settings.recheck_hours)
         self.tasks: dict[str, Callable[..., Any]] = {
-            "fetch_source": huey.task(name="fetch_source")(self.fetch_source),
-            "reanchor_source": huey.task(name="reanchor_source")(self.reanchor_source),
+            name: huey.task(name=name, **RETRIES)(job)
+            for name, job in (
+                ("fetch_source", self.fetch_source),
+                ("reanchor_source", self.reanchor_source),
+                ("rescore_publishers", self.rescore_publishers),
+            )
         }
         huey.periodic_task(SWEEP, name="recheck_sources")(self.recheck_sources)
+        self._draining = threading.local()
 
     def enqueue(self, name: str, *args: Any) -> None:
         """Put a job on the queue (in immediate mode: run it now)."""
         self.tasks[name](*args)
 
-    def fetch_source(self, source_id: int, queued_at: datetime | None = None) -> None:
+    def drain(self, limit: int = DRAIN_BATCH) -> int:
+        """Hand the outbox's jobs to the queue; how many were handed over.
+
+        A row is deleted in the transaction that handed it over, after the queue took it: a
+        failure in between hands it over twice, which the jobs' idempotence absorbs, but never
+        loses it. In immediate mode (tests) the rows are removed first and then run, since
+        running a job commits other Sessions.
+        """
+        if getattr(self._draining, "active", False):
+            return 0  # a job run by this drain committed: the running drain picks its rows up
+        self._draining.active = True
+        handed = 0
+        try:
+            while True:
+                with read_only(), self.database.session_factory() as session:
+                    waiting, _ = outbox.backlog(session=session)
+                if not waiting:
+                    return handed
+                with self.database.session_factory() as session:
+                    rows = outbox.take(session=session, limit=limit)
+                    work = [(row.name, tuple(row.args)) for row in rows]
+                    if not self.huey.immediate:
+                        for name, args in work:
+                            self.enqueue(name, *args)
+                    outbox.done(session=session, ids=[row.id for row in rows if row.id])
+                    session.commit()
+                if self.huey.immediate:
+                    for name, args in work:
+                        self.enqueue(name, *args)
+                handed += len(work)
+                if not work:
+                    return handed  # rows another worker holds (SKIP LOCKED): theirs to hand
+        finally:
+            self._draining.active = False
+
+    def drain_forever(self, stop: threading.Event, poll: float = DRAIN_POLL_S) -> None:
+        """The worker's outbox loop: hand jobs over as they appear, backing off on failures."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                self.drain()
+                failures = 0
+                stop.wait(poll)
+            except Exception:  # the queue or the database is down: keep the rows, try later
+                failures += 1
+                log.warning("outbox: could not hand jobs to the queue", exc_info=True)
+                stop.wait(min(30.0, poll * 2**failures))
+
+    def rescore_publishers(self, publisher_ids: list[int], after_claim: int = 0) -> None:
+        """Rescore the claims resting on these publishers, a batch per transaction.
+
+        A new verdict or stance changes a publisher's record and so the weight of its evidence
+        on every other claim. That fan-out is done here, after the write, so the write's cost
+        does not grow with the publisher: each batch commits on its own and the next batch is
+        a new job, so any restart resumes where it stopped and rescoring twice is harmless.
+        """
+        with self.database.session_factory() as session:
+            last = scores.rescore_publishers_batch(
+                session=session,
+                publisher_ids=publisher_ids,
+                after_claim=after_claim,
+                limit=RESCORE_BATCH,
+            )
+            if last is not None:
+                later(session, "rescore_publishers", sorted(publisher_ids), last)
+            session.commit()
+
+    def fetch_source(self, source_id: int, queued_at: datetime | str | None = None) -> None:
         """Fetch the page, then record a snapshot or the failure; queue re-anchoring when the
         page shows a different version than before. A job queued before the page was last
         fetched is a duplicate and does nothing."""
-        with self.database.session_factory() as session:
+        with read_only(), self.database.session_factory() as session:
             try:
                 source = get_source(session=session, source_id=source_id)
             except SourceNotFound:
                 return
             url, last = source.url, source.last_fetched_at
+        if isinstance(queued_at, str):
+            queued_at = datetime.fromisoformat(queued_at)
         if queued_at is not None and last is not None and as_utc(last) >= as_utc(queued_at):
             return
         try:
@@ -134,21 +225,24 @@ class Jobs:
     def recheck_sources(self) -> None:
         """Queue a fetch of every watched source not fetched within the recheck interval."""
         now = utcnow()
-        with self.database.session_factory() as session:
+        with read_only(), self.database.session_factory() as session:
             due = snapshots.sources_due(session=session, every=self.recheck_every, now=now)
         for source_id in due:
-            self.enqueue("fetch_source", source_id, now)
+            self.enqueue("fetch_source", source_id, now.isoformat())
 
 
 def later(session: Session | OrmSession, name: str, *args: Any) -> None:
-    """Queue a job once this Session's transaction commits (never if it rolls back)."""
-    queued: list[tuple[str, tuple[Any, ...]]] = session.info.setdefault(_QUEUED, [])
-    if (name, args) not in queued:
-        queued.append((name, args))
+    """Ask for a job as part of this Session's transaction (an outbox row; see the docstring).
+
+    A fetch is keyed by its source alone, so asking again while one is waiting adds nothing.
+    """
+    values = [a.isoformat() if isinstance(a, datetime) else a for a in args]
+    key = f"{name}:{values[0]}" if name == "fetch_source" else None
+    outbox.later(session, name, *values, key=key)
 
 
 def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:
-    """Build the app's queue and make its database's Sessions queue work after commit."""
+    """Build the app's queue; its database's Sessions record new sources' fetches."""
     huey = make_huey(settings, Path(app.instance_path))
     jobs = Jobs(huey=huey, database=database, settings=settings)
     app.extensions[EXTENSION] = jobs
@@ -161,7 +255,6 @@ def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:
     if factory not in _LISTENING:
         event.listen(factory, "after_flush", _note_new_sources)
         event.listen(factory, "after_commit", _dispatch)
-        event.listen(factory, "after_soft_rollback", _forget)
         _LISTENING.add(factory)
     return jobs
 
@@ -179,17 +272,8 @@ def _note_new_sources(session: OrmSession, _context: Any) -> None:
 
 
 def _dispatch(session: OrmSession) -> None:
-    queued = session.info.pop(_QUEUED, None)
+    """In immediate mode (tests), run what a commit asked for at once, as a worker would."""
     jobs: Jobs | None = session.info.get(_JOBS)
-    if not queued or jobs is None:
+    if jobs is None or not jobs.huey.immediate:
         return
-    for name, args in queued:
-        try:
-            jobs.enqueue(name, *args)
-        except Exception:  # the commit stands; the periodic recheck catches up
-            log.exception("could not queue %s%r", name, args)
-
-
-def _forget(session: OrmSession, previous: SessionTransaction) -> None:
-    if not previous.nested:
-        session.info.pop(_QUEUED, None)
+    jobs.drain()

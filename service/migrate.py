@@ -19,8 +19,21 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``."""
+    """Apply migrations up to ``revision``; a database already at head is only read.
+
+    Looking first, in a read-only transaction, keeps ``serve``, ``demo`` and every other
+    command that migrates on start from queueing for SQLite's write lock behind live writers.
+    """
+    if revision == "head" and current(url) == head():
+        return
     command.upgrade(alembic_config(url), revision)
+
+
+def head() -> str | None:
+    """The newest revision the migrations define."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def downgrade(url: str, revision: str) -> None:
@@ -32,11 +45,11 @@ def current(url: str) -> str | None:
     """The revision the database is at."""
     from alembic.runtime.migration import MigrationContext
 
-    from service.db import make_engine
+    from service.db import make_engine, read_only
 
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
+        with read_only(), engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from claims.errors import (
@@ -18,6 +19,7 @@ from claims.errors import (
     PermissionDenied,
     StaleRevision,
 )
+from service.retry import as_unavailable
 from sources.errors import FetchError, InvalidSource, SnapshotNotFound, SourceNotFound
 
 PROBLEM_JSON = "application/problem+json"
@@ -172,10 +174,31 @@ def from_http(exc: HTTPException) -> ApiProblem:
     detail = exc.description or title
     if status == 413:
         detail = "the request body is larger than this service accepts"
-    headers = {}
+    headers = {
+        name: value for name, value in exc.get_headers() if name.lower() in ("retry-after", "allow")
+    }
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
-    return ApiProblem(status, title, detail, headers=headers)
+    slug = "unavailable" if status == 503 else None
+    return ApiProblem(status, title, detail, headers=headers, slug=slug)
+
+
+def from_database(exc: Exception) -> HTTPException | ApiProblem | None:
+    """The answer to a database failure that outlived the request's retries, if it is one.
+
+    Busy or unreachable: 503 with Retry-After. A uniqueness rule a concurrent writer got to
+    first: 409. Anything else is a bug and stays a 500.
+    """
+    if isinstance(exc, IntegrityError):
+        return ApiProblem(
+            409,
+            "Conflict",
+            "the record changed or already exists; reload and try again",
+            slug="conflict",
+        )
+    if isinstance(exc, DBAPIError):
+        return as_unavailable(exc)
+    return None
 
 
 HtmlRenderer = Callable[[Exception, int], Response]
@@ -202,7 +225,11 @@ def register(app: Flask, *, is_api: Any, html: HtmlRenderer | None = None) -> No
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
-        mapped = from_domain(exc)
+        failed = from_database(exc)
+        if isinstance(failed, HTTPException):
+            app.logger.warning("%s %s: %s", request.method, request.path, failed.description)
+            return _http(failed)
+        mapped = failed or from_domain(exc)
         if mapped is not None:
             if is_api() or html is None:
                 return problem_response(mapped)

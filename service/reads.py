@@ -25,6 +25,7 @@ from typing import Any
 
 from flask import g
 from sqlalchemy import Dialect, Engine, Select
+from sqlalchemy.exc import DBAPIError
 
 from claims.services import views
 from claims.services.views import StatusRow
@@ -125,7 +126,12 @@ def read(
     if reader is None:
         reader = _READERS[database] = Reader()
     compiled, args = _prepared(statement, params, engine)
-    return _typed(compiled, _read(reader, compiled, args, engine))
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        return _typed(compiled, _read(reader, compiled, args, engine))
+    except dbapi_error as error:
+        # Wrapped as SQLAlchemy wraps it, so an unreachable database is a 503 here too.
+        raise DBAPIError.instance(compiled.sql, args, error, dbapi_error) from error
 
 
 def _prepared(

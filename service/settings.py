@@ -7,6 +7,7 @@ running with a guessable secret.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -88,6 +89,12 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for rate-limit counters shared by every worker; default: memory.",
+    )
+    queue_name: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:-]{1,100}$",
+        description="Name of the job queue; default: derived from the database URL, so two "
+        "deployments sharing one Redis never run each other's jobs.",
     )
     anon_submit_limit: str = Field(
         default="5 per hour",
@@ -175,6 +182,21 @@ class Settings(BaseSettings):
             "allow_private": self.fetch_allow_private,
         }
         return FetchPolicy(**{**options, **overrides})
+
+    def resolved_queue_name(self, instance_path: Path) -> str:
+        """The configured queue name, or one derived from the database this deployment uses.
+
+        Every process of one deployment shares its database URL, and two deployments never do,
+        so the hash of the URL (without its password) tells their jobs apart on a shared Redis.
+        """
+        if self.queue_name:
+            return self.queue_name
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.resolved_database_url(instance_path))
+        identity = url._replace(password=None).render_as_string(hide_password=False)
+        digest = hashlib.sha256(identity.encode()).hexdigest()
+        return f"claimdesk-{digest[:12]}"
 
     def resolved_database_url(self, instance_path: Path) -> str:
         """The configured URL, or the SQLite file in the instance folder."""

@@ -51,6 +51,7 @@ from claims.models import (
     Claimant,
     ClaimantAlias,
     ClaimantKind,
+    ClaimantName,
     ClaimTag,
     ReviewState,
     Revision,
@@ -58,7 +59,7 @@ from claims.models import (
 )
 from claims.policy import Action, Actor, allowed, require
 from claims.scoring import score_claim
-from claims.services import ledger
+from claims.services import ledger, locks
 from claims.text import normalise_claim, normalise_name
 from sources.errors import SourceError
 from sources.models import SourceCreate, utcnow
@@ -69,6 +70,7 @@ CLAIMANT = Claimant.__table__  # type: ignore[attr-defined]
 TAG = ClaimTag.__table__  # type: ignore[attr-defined]
 VERDICT = Verdict.__table__  # type: ignore[attr-defined]
 REVISION = Revision.__table__  # type: ignore[attr-defined]
+CLAIMANT_NAME = ClaimantName.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -175,6 +177,8 @@ class Importer:
         """Write one batch; a batch the database refuses is replayed row by row."""
         outcome = Outcome(rejected=[r for r in rows if isinstance(r, RowError)])
         valid = [r for r in rows if isinstance(r, ImportRow)]
+        # Claims are recorded one writer at a time (see ``locks.lock_new_claims``).
+        locks.lock_new_claims(self.session)
         saved = self._snapshot()
         try:
             with self.session.begin_nested():
@@ -432,6 +436,15 @@ class Importer:
             for k in keys
         ]
         ids = _insert_ids(conn, CLAIMANT, rows)
+        # Their names enter the register that keeps names unique: a name a concurrent writer
+        # recorded meanwhile fails the batch, which is then replayed row by row.
+        conn.execute(
+            insert(CLAIMANT_NAME),
+            [
+                {"claimant_id": int(claimant_id), "key": key, "homonym": False}
+                for key, claimant_id in zip(keys, ids, strict=True)
+            ],
+        )
         revisions = []
         for key, row, claimant_id in zip(keys, rows, ids, strict=True):
             self._claimants[key] = {int(claimant_id)}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from claims.errors import Conflict, InvalidRequest, NotFound
-from claims.models import Claimant, ClaimantAlias, ClaimantKind
+from claims.models import Claimant, ClaimantAlias, ClaimantKind, ClaimantName
 from claims.policy import Action, Actor, require
 from claims.schemas import ClaimantCreate, ClaimantPublic, ClaimantUpdate
 from claims.services import history
@@ -38,8 +39,15 @@ def find_claimants(*, session: Session, name: str) -> list[Claimant]:
 
 
 def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Actor) -> Claimant:
-    """Record a claimant with its aliases."""
+    """Record a claimant with its aliases; Conflict if one of them already names someone.
+
+    A name or alias that is already another claimant's is refused (409, naming the claimant
+    on record), since it would make that name ambiguous for everyone; an editor who knows it
+    is a different person says so with ``homonym``.
+    """
     require(actor, Action.add)
+    if claimant_in.homonym:
+        require(actor, Action.review)
     claimant = Claimant(
         name=claimant_in.name,
         name_norm=normalise_name(claimant_in.name),
@@ -50,6 +58,12 @@ def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Act
     session.add(claimant)
     session.flush()
     assert claimant.id is not None
+    _register_names(
+        session=session,
+        claimant=claimant,
+        names=[claimant_in.name, *claimant_in.aliases],
+        homonym=claimant_in.homonym,
+    )
     _add_aliases(session=session, claimant=claimant, aliases=claimant_in.aliases)
     history.record(
         session=session,
@@ -64,18 +78,29 @@ def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Act
 
 
 def resolve_or_create(*, session: Session, name: str, actor: Actor) -> Claimant:
-    """The one claimant known by ``name``; a new person if none; Conflict if several."""
-    found = find_claimants(session=session, name=name)
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        ids = ", ".join(str(c.id) for c in found)
-        raise Conflict(f"{name!r} names several claimants ({ids}): give claimant_id instead")
-    return create_claimant(
-        session=session,
-        claimant_in=ClaimantCreate(name=name, kind=ClaimantKind.person),
-        actor=actor,
-    )
+    """The one claimant known by ``name``; a new person if none; Conflict if several.
+
+    Two writers may both find nobody and both create: the name register lets one of them
+    through, and the other (inside a SAVEPOINT, so its transaction survives) takes the
+    claimant the first one recorded.
+    """
+    for _ in range(2):
+        found = find_claimants(session=session, name=name)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            ids = ", ".join(str(c.id) for c in found)
+            raise Conflict(f"{name!r} names several claimants ({ids}): give claimant_id instead")
+        try:
+            with session.begin_nested():
+                return create_claimant(
+                    session=session,
+                    claimant_in=ClaimantCreate(name=name, kind=ClaimantKind.person),
+                    actor=actor,
+                )
+        except NameTaken:
+            continue  # recorded meanwhile by a concurrent writer: look it up again
+    raise Conflict(f"{name!r} is being recorded by someone else; try again")
 
 
 def update_claimant(
@@ -92,12 +117,16 @@ def update_claimant(
     for field in ("name", "kind"):
         if field in data and data[field] is None:
             raise InvalidRequest(f"{field} cannot be cleared", field=field)
+    old_key = claimant.name_norm
     claimant.sqlmodel_update(data)
     claimant.updated_at = utcnow()
     session.add(claimant)
     session.flush()
-    _add_aliases(session=session, claimant=claimant, aliases=aliases)
     assert claimant.id is not None
+    if claimant.name_norm != old_key:
+        _release_name(session=session, claimant=claimant, key=old_key)
+    _register_names(session=session, claimant=claimant, names=[claimant.name, *aliases])
+    _add_aliases(session=session, claimant=claimant, aliases=aliases)
     changes = history.diff(before, {k: v for k, v in data.items() if k != "name_norm"})
     if aliases:
         changes["aliases_added"] = aliases
@@ -165,6 +194,73 @@ def list_claimants(
         .limit(limit)
     ).all()
     return list(rows), int(total)
+
+
+class NameTaken(Conflict):
+    """A name or alias already belongs to another claimant."""
+
+    def __init__(self, name: str, owner: int | None) -> None:
+        where = f"claimant {owner}" if owner is not None else "another claimant"
+        super().__init__(
+            f"{name!r} is already a name or alias of {where}; use that claimant, or (editors) "
+            "record a different person who shares the name with homonym: true"
+        )
+        self.owner = owner
+
+
+def _register_names(
+    *, session: Session, claimant: Claimant, names: list[str], homonym: bool = False
+) -> None:
+    """Enter each folded name in the register; NameTaken if another claimant holds one.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` waits for a concurrent writer of the same name and
+    then does nothing, so the loser learns it from the row count without aborting its
+    transaction.
+    """
+    assert claimant.id is not None
+    bind = session.connection()
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    seen: set[str] = set()
+    for name in names:
+        key = normalise_name(name)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        mine = session.exec(
+            select(ClaimantName.id).where(
+                ClaimantName.claimant_id == claimant.id, ClaimantName.key == key
+            )
+        ).first()
+        if mine is not None:
+            continue
+        inserted = bind.execute(
+            dialect.insert(ClaimantName)
+            .values(claimant_id=claimant.id, key=key, homonym=homonym)
+            .on_conflict_do_nothing()
+            .returning(ClaimantName.id)
+        )
+        # RETURNING, not the row count: psycopg reports -1 for an insert that returns rows.
+        if inserted.first() is None:
+            owner = session.exec(
+                select(ClaimantName.claimant_id).where(
+                    ClaimantName.key == key, col(ClaimantName.homonym).is_(False)
+                )
+            ).first()
+            raise NameTaken(name, owner)
+
+
+def _release_name(*, session: Session, claimant: Claimant, key: str) -> None:
+    """A claimant renamed: its old name no longer names it (its aliases stay)."""
+    aliases = {
+        a for a in aliases_of(session=session, claimant_ids=[claimant.id or 0])[claimant.id or 0]
+    }
+    if key in {normalise_name(a) for a in aliases}:
+        return
+    session.execute(
+        delete(ClaimantName).where(
+            col(ClaimantName.claimant_id) == claimant.id, col(ClaimantName.key) == key
+        )
+    )
 
 
 def _add_aliases(*, session: Session, claimant: Claimant, aliases: list[str]) -> None:

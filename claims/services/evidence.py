@@ -52,9 +52,6 @@ def add_evidence(
         },
     )
     scores.recompute(session=session, claim=claim)
-    scores.rescore_after_record_change(
-        session=session, claim_id=claim_id, publisher_id=source.publisher_id
-    )
     return evidence
 
 
@@ -83,10 +80,6 @@ def retract_evidence(
         changes={"reason": reason},
     )
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=claim_id))
-    source = get_source(session=session, source_id=evidence.source_id)
-    scores.rescore_after_record_change(
-        session=session, claim_id=claim_id, publisher_id=source.publisher_id
-    )
     return evidence
 
 

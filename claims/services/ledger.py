@@ -9,16 +9,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, func, select
 
 from claims import matching
 from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, StaleRevision
-from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState, Verdict
+from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState
 from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
-from claims.services import claimants, history, match_index, scores
-from claims.services.reliability import claims_sharing_publishers
+from claims.services import claimants, history, locks, match_index, reliability, scores
 from claims.text import normalise_claim
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import SourceCreate, utcnow
@@ -97,6 +96,7 @@ def create_claim(
     claimants and sources already on record, since new ones would be public at once.
     """
     require(actor, Action.add if review_state == ReviewState.published else Action.submit)
+    locks.lock_new_claims(session)
     if not allow_duplicate:
         candidates = duplicates_of(
             session=session, text=claim_in.text, threshold=duplicate_threshold
@@ -206,8 +206,6 @@ def update_claim(
     claim = get_claim(session=session, claim_id=claim_id)
     if claim.retracted_at is not None:
         raise InvalidRequest("a retracted claim cannot be edited")
-    if expected_revision is not None and expected_revision != claim.revision:
-        raise StaleRevision(f"claim {claim_id} is at revision {claim.revision}")
     data = claim_in.model_dump(exclude_unset=True)
     tags = data.pop("tags", None)
     for field in ("text", "language"):
@@ -229,7 +227,14 @@ def update_claim(
             _set_tags(session=session, claim_id=claim_id, tags=tags)
     if not changes:
         return claim
-    _new_revision(session=session, claim=claim, actor=actor, action="update", changes=changes)
+    _new_revision(
+        session=session,
+        claim=claim,
+        actor=actor,
+        action="update",
+        changes=changes,
+        expected=expected_revision,
+    )
     return claim
 
 
@@ -250,14 +255,12 @@ def retract_claim(*, session: Session, claim_id: int, reason: str, actor: Actor)
             Relation.subject_id == claim_id, col(Relation.retracted_at).is_(None)
         )
     ).all()
-    affected = set(objects)
-    rated = session.exec(
-        select(Verdict.id).where(Verdict.claim_id == claim_id, col(Verdict.superseded_at).is_(None))
-    ).first()
-    if rated is not None:
-        # Its verdict no longer teaches its publishers' records anything.
-        affected |= claims_sharing_publishers(session=session, claim_id=claim_id)
-    scores.recompute_many(session=session, claim_ids=affected)
+    # Its verdict no longer teaches its publishers' records anything: the records move now,
+    # the claims resting on them are rescored by the worker.
+    locks.lock_claim_row(session, claim_id)
+    moved = reliability.sync_claim(session=session, claim_id=claim_id)
+    reliability.later_rescore(session=session, publisher_ids=moved)
+    scores.recompute_many(session=session, claim_ids=set(objects))
     return claim
 
 
@@ -349,15 +352,47 @@ def _claimant_id(*, session: Session, claim_in: ClaimCreate, actor: Actor) -> in
     return None
 
 
-def _new_revision(
-    *, session: Session, claim: Claim, actor: Actor, action: str, changes: dict[str, Any]
-) -> None:
-    """Count a change to the claim itself and log it: every edit path goes through here."""
+def _bump_revision(*, session: Session, claim: Claim, expected: int | None = None) -> None:
+    """Move the claim to its next revision in the database, if it is at ``expected``.
+
+    ``revision = revision + 1`` is computed by the database, so concurrent edits never both
+    write the same number; with ``expected``, a revision that moved meanwhile raises
+    StaleRevision. The row is then read again: the edit applies to what is stored now.
+    """
     assert claim.id is not None
-    claim.revision += 1
-    claim.updated_at = utcnow()
+    statement = update(Claim).where(col(Claim.id) == claim.id)
+    if expected is not None:
+        statement = statement.where(col(Claim.revision) == expected)
+    result = session.execute(
+        statement.values(revision=col(Claim.revision) + 1, updated_at=utcnow()).execution_options(
+            synchronize_session=False
+        )
+    )
+    if expected is not None and result.rowcount == 0:  # type: ignore[attr-defined]
+        current = session.execute(select(Claim.revision).where(Claim.id == claim.id)).scalar()
+        raise StaleRevision(f"claim {claim.id} is at revision {current}")
+    session.refresh(claim)
+
+
+def _new_revision(
+    *,
+    session: Session,
+    claim: Claim,
+    actor: Actor,
+    action: str,
+    changes: dict[str, Any],
+    expected: int | None = None,
+) -> None:
+    """Count a change to the claim itself and log it: every edit path goes through here.
+
+    With ``expected`` (the revision the client edited), the comparison and the next revision
+    are one statement: of two writers holding the same ETag, the database lets exactly one
+    through, and the other's whole transaction, its edit included, is undone (412).
+    """
+    assert claim.id is not None
     session.add(claim)
     session.flush()
+    _bump_revision(session=session, claim=claim, expected=expected)
     history.record(
         session=session,
         actor=actor,

@@ -1,22 +1,172 @@
 """Publishers' reliability from their stances on claims that editors have rated.
 
-Computed from the current rows on demand, never cached, so it is always what the pure
-``claims.reliability.learn_reliability`` says of the ledger as it stands: recording or changing
-a verdict takes effect at once (see docs/scoring.md, "Keeping reliability current").
+Kept as running totals (``PublisherRecord``) over one row per counted stance
+(``PublisherStance``), both updated in the transaction of every write that changes what
+counts: evidence added or retracted, a verdict given, a claim retracted (``sync_claim``, under
+the claim's row lock). A write therefore costs the same whether its publisher is cited by one
+claim or by a hundred thousand, and the totals always equal what the pure
+``claims.reliability.learn_reliability`` says of the ledger as it stands (tested). Rescoring
+the other claims that rest on a publisher whose record moved is a background job
+(``service/jobs.py``), queued through the outbox in the same transaction.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
 from claims.errors import NotFound
-from claims.models import Claim, Evidence, Verdict
-from claims.reliability import Reliability, learn_reliability, neutral
+from claims.models import (
+    Claim,
+    Evidence,
+    PublisherRecord,
+    PublisherStance,
+    Verdict,
+)
+from claims.reliability import (
+    UNVERIFIABLE,
+    Record,
+    Reliability,
+    Tally,
+    credit,
+    neutral,
+    reliability_from_record,
+)
 from claims.schemas import PublisherReliabilityPublic
+from claims.services import outbox
 from sources.models import Publisher, Source
+
+_SIDES = {"supports": "backed", "refutes": "disputed"}
+_ZERO = {
+    "backed_right": 0.0,
+    "backed_wrong": 0.0,
+    "backed_unverifiable": 0,
+    "disputed_right": 0.0,
+    "disputed_wrong": 0.0,
+    "disputed_unverifiable": 0,
+    "mentioned": 0,
+}
+
+
+def _delta(stance: str, rating: str, sign: int) -> dict[str, float]:
+    """What one counted stance adds to (sign 1) or takes from (sign -1) a record's columns."""
+    agreed = credit(stance, rating)
+    if agreed is None:
+        return {"mentioned": sign}
+    side = _SIDES[stance]
+    if rating in UNVERIFIABLE:
+        return {f"{side}_unverifiable": sign}
+    return {f"{side}_right": sign * agreed, f"{side}_wrong": sign * (1.0 - agreed)}
+
+
+def sync_claim(*, session: Session, claim_id: int) -> set[int]:
+    """Bring the claim's counted stances in line with its rows; the publishers that moved.
+
+    Call under the claim's row lock (``locks.lock_claim_row``): two writers of one claim then
+    never both apply the same difference.
+    """
+    claim = session.get(Claim, claim_id)
+    rating = None
+    if claim is not None and claim.retracted_at is None:
+        rating = session.exec(
+            select(Verdict.rating).where(
+                Verdict.claim_id == claim_id, col(Verdict.superseded_at).is_(None)
+            )
+        ).first()
+    wanted: set[tuple[int, str]] = set()
+    if rating is not None:
+        wanted = {
+            (int(p), s)
+            for p, s in session.exec(
+                select(Source.publisher_id, Evidence.stance)
+                .join(Source, col(Source.id) == Evidence.source_id)
+                .where(Evidence.claim_id == claim_id, col(Evidence.retracted_at).is_(None))
+                .distinct()
+            ).all()
+        }
+    counted = {
+        (row.publisher_id, row.stance): row
+        for row in session.exec(
+            select(PublisherStance).where(PublisherStance.claim_id == claim_id)
+        ).all()
+    }
+    deltas: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for key, row in counted.items():
+        if key not in wanted or row.rating != rating:
+            for column, amount in _delta(row.stance, row.rating, -1).items():
+                deltas[row.publisher_id][column] += amount
+            session.delete(row)
+    session.flush()
+    for publisher_id, stance in sorted(wanted):
+        kept = counted.get((publisher_id, stance))
+        if kept is not None and kept.rating == rating:
+            continue
+        assert rating is not None
+        session.add(
+            PublisherStance(
+                claim_id=claim_id, publisher_id=publisher_id, stance=stance, rating=rating
+            )
+        )
+        for column, amount in _delta(stance, rating, 1).items():
+            deltas[publisher_id][column] += amount
+    session.flush()
+    moved = {p for p, columns in deltas.items() if any(columns.values())}
+    _apply(session=session, deltas={p: deltas[p] for p in moved})
+    return moved
+
+
+def _apply(*, session: Session, deltas: dict[int, dict[str, float]]) -> None:
+    """Add the differences to the totals in place (``x = x + d``), publishers in id order."""
+    if not deltas:
+        return
+    bind = session.connection()
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    for publisher_id in sorted(deltas):
+        bind.execute(
+            dialect.insert(PublisherRecord)
+            .values(publisher_id=publisher_id, **_ZERO)
+            .on_conflict_do_nothing()
+        )
+        columns = deltas[publisher_id]
+        bind.execute(
+            update(PublisherRecord)
+            .where(col(PublisherRecord.publisher_id) == publisher_id)
+            .values(
+                {
+                    getattr(PublisherRecord, name): getattr(PublisherRecord, name) + amount
+                    for name, amount in columns.items()
+                    if amount
+                }
+            )
+        )
+
+
+def later_rescore(*, session: Session, publisher_ids: Iterable[int]) -> None:
+    """Ask the worker to rescore every claim resting on these publishers (see module doc)."""
+    ids = sorted(set(publisher_ids))
+    if ids:
+        outbox.later(session, "rescore_publishers", ids, 0)  # type: ignore[arg-type]
+
+
+def _record(row: PublisherRecord | None) -> Record:
+    if row is None:
+        return Record()
+    return Record(
+        backed=Tally(
+            right=row.backed_right, wrong=row.backed_wrong, unverifiable=row.backed_unverifiable
+        ),
+        disputed=Tally(
+            right=row.disputed_right,
+            wrong=row.disputed_wrong,
+            unverifiable=row.disputed_unverifiable,
+        ),
+        mentioned=row.mentioned,
+    )
 
 
 def reliability_of(
@@ -25,28 +175,61 @@ def reliability_of(
     """Each publisher's reliability from every live stance it took on a rated, live claim.
 
     ``exclude_claim`` leaves one claim's verdict out: a claim's score must rest on its evidence
-    alone, never on the editor's ruling about that very claim (which is shown beside it).
+    alone, never on the editor's ruling about that very claim (which is shown beside it). Its
+    own counted stances are taken back out of the totals, so this reads a handful of rows
+    however many claims the publishers are cited by.
     """
     wanted = sorted(set(domains))
     if not wanted:
         return {}
     rows = session.exec(
-        select(Publisher.domain, Evidence.claim_id, Evidence.stance, Verdict.rating)
-        .join(Source, col(Source.publisher_id) == Publisher.id)
-        .join(Evidence, col(Evidence.source_id) == Source.id)
-        .join(Claim, col(Claim.id) == Evidence.claim_id)
-        .join(Verdict, col(Verdict.claim_id) == Evidence.claim_id)
-        .where(
-            col(Publisher.domain).in_(wanted),
-            col(Evidence.retracted_at).is_(None),
-            col(Claim.retracted_at).is_(None),
-            col(Verdict.superseded_at).is_(None),
+        select(Publisher.domain, Publisher.id, PublisherRecord)
+        .join(
+            PublisherRecord,
+            col(PublisherRecord.publisher_id) == Publisher.id,
+            isouter=True,
         )
+        .where(col(Publisher.domain).in_(wanted))
     ).all()
-    stances = [(d, c, s) for d, c, s, _ in rows if c != exclude_claim]
-    verdicts = {c: r for _, c, _, r in rows if c != exclude_claim}
-    learned = learn_reliability(stances, verdicts)
-    return {domain: learned.get(domain) or neutral(domain) for domain in wanted}
+    records: dict[str, Record] = {}
+    ids: dict[int, str] = {}
+    for domain, publisher_id, totals in rows:
+        records[domain] = _record(totals)
+        if publisher_id is not None:
+            ids[publisher_id] = domain
+    if exclude_claim is not None and ids:
+        own = session.exec(
+            select(PublisherStance).where(
+                PublisherStance.claim_id == exclude_claim,
+                col(PublisherStance.publisher_id).in_(list(ids)),
+            )
+        ).all()
+        for stance in own:
+            domain = ids[stance.publisher_id]
+            records[domain] = _without(records[domain], _delta(stance.stance, stance.rating, -1))
+    return {
+        domain: reliability_from_record(domain, records[domain])
+        if domain in records
+        else neutral(domain)
+        for domain in wanted
+    }
+
+
+def _without(record: Record, delta: dict[str, float]) -> Record:
+    """The record with one counted stance's difference applied."""
+
+    def side(tally: Tally, name: str) -> Tally:
+        return Tally(
+            right=tally.right + delta.get(f"{name}_right", 0.0),
+            wrong=tally.wrong + delta.get(f"{name}_wrong", 0.0),
+            unverifiable=tally.unverifiable + int(delta.get(f"{name}_unverifiable", 0)),
+        )
+
+    return Record(
+        backed=side(record.backed, "backed"),
+        disputed=side(record.disputed, "disputed"),
+        mentioned=record.mentioned + int(delta.get("mentioned", 0)),
+    )
 
 
 def claims_sharing_publishers(*, session: Session, claim_id: int) -> set[int]:

@@ -12,11 +12,11 @@ from sqlmodel import Session, col, select
 
 from claims.anchoring import anchoring_factor, combine
 from claims.independence import group_origins
-from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance, Verdict
+from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance
 from claims.reliability import multiplier_for
 from claims.scoring import Item, Via, score_claim
-from claims.services import alerts
-from claims.services.reliability import claims_citing_publishers, reliability_of
+from claims.services import alerts, locks, reliability
+from claims.services.reliability import reliability_of
 from sources.models import Publisher, Source, SourceCite, utcnow
 from sources.service import root_origins
 
@@ -93,6 +93,14 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     at once, so the order of the rows cannot show in the result.
     """
     assert claim.id is not None
+    # Under the claim's row lock, and reading the row again: a concurrent writer's evidence
+    # is then either committed and counted here, or waits for this transaction and counts it.
+    session.flush()
+    locks.lock_claim_row(session, claim.id)
+    if locks.is_postgres(session):
+        session.refresh(claim)
+    moved = reliability.sync_claim(session=session, claim_id=claim.id)
+    reliability.later_rescore(session=session, publisher_ids=moved)
     items = items_for(session=session, claim_id=claim.id)
     previous = None if fresh or not items else claim.status
     score = score_claim(items, previous_status=previous)  # type: ignore[arg-type]
@@ -115,6 +123,7 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     claim.oppose_weight = score.oppose
     claim.explanation = score.to_dict()
     claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals = counts
+    claim.scored_at = utcnow()
     if changed:
         claim.updated_at = utcnow()
     session.add(claim)
@@ -130,19 +139,31 @@ def recompute_many(*, session: Session, claim_ids: Iterable[int], fresh: bool = 
             recompute(session=session, claim=claim, fresh=fresh)
 
 
-def rescore_after_record_change(*, session: Session, claim_id: int, publisher_id: int) -> None:
-    """A stance on a rated claim was added or withdrawn, so that publisher's record changed.
+def rescore_publishers_batch(
+    *, session: Session, publisher_ids: Iterable[int], after_claim: int, limit: int
+) -> int | None:
+    """Rescore the next ``limit`` claims (by id, after ``after_claim``) resting on these
+    publishers; the last id rescored when more may follow, else None.
 
-    Every other claim resting on the publisher is rescored. Nothing to do when the claim has no
-    verdict in force: only rated claims make a record.
+    Idempotent: rescoring a claim twice stores the same result, so a batch that is run again
+    after a crash changes nothing but ``scored_at``.
     """
-    rated = session.exec(
-        select(Verdict.id).where(Verdict.claim_id == claim_id, col(Verdict.superseded_at).is_(None))
-    ).first()
-    if rated is None:
-        return
-    affected = claims_citing_publishers(session=session, publishers=[publisher_id])
-    recompute_many(session=session, claim_ids=affected - {claim_id})
+    ids = session.exec(
+        select(Evidence.claim_id)
+        .join(Source, col(Source.id) == Evidence.source_id)
+        .join(Claim, col(Claim.id) == Evidence.claim_id)
+        .where(
+            col(Source.publisher_id).in_(sorted(set(publisher_ids))),
+            col(Evidence.retracted_at).is_(None),
+            col(Claim.retracted_at).is_(None),
+            col(Evidence.claim_id) > after_claim,
+        )
+        .distinct()
+        .order_by(col(Evidence.claim_id))
+        .limit(limit)
+    ).all()
+    recompute_many(session=session, claim_ids=ids)
+    return ids[-1] if len(ids) == limit else None
 
 
 def claims_resting_on_source(*, session: Session, source_id: int) -> set[int]:

@@ -10,9 +10,8 @@ from claims.errors import InvalidRequest
 from claims.models import RATING_SCALE, Verdict
 from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
-from claims.services import history, scores
+from claims.services import history, locks, reliability
 from claims.services.ledger import get_claim
-from claims.services.reliability import claims_sharing_publishers
 from sources.models import utcnow
 
 
@@ -27,13 +26,15 @@ def add_verdict(
     """Record an editor's ruling; the previous one is marked superseded, never erased.
 
     The ruling changes the track record of every publisher with evidence on the claim, so the
-    other claims those publishers have evidence on are rescored in the same transaction.
+    other claims those publishers have evidence on are rescored by the worker afterwards.
     ``rescore=False`` is for bulk loads that rescore once at the end.
     """
     require(actor, Action.rule)
     claim = get_claim(session=session, claim_id=claim_id)
     if claim.retracted_at is not None:
         raise InvalidRequest("a retracted claim cannot be given a verdict")
+    # Two editors ruling at once: the second waits, then supersedes the first's verdict.
+    locks.lock_claim_row(session, claim_id)
     now = utcnow()
     previous = current_verdicts(session=session, claim_ids=[claim_id]).get(claim_id)
     if previous is not None:
@@ -68,11 +69,11 @@ def add_verdict(
     claim.updated_at = now
     session.add(claim)
     session.flush()
+    # The verdict changes its publishers' records now; the claims resting on them are
+    # rescored by the worker (a bulk load rescores once at the end instead).
+    moved = reliability.sync_claim(session=session, claim_id=claim_id)
     if rescore:
-        scores.recompute_many(
-            session=session,
-            claim_ids=claims_sharing_publishers(session=session, claim_id=claim_id),
-        )
+        reliability.later_rescore(session=session, publisher_ids=moved)
     return verdict
 
 

@@ -149,6 +149,7 @@ def claims_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimPub
                 explanation=claim.explanation,
                 counts=_counts(claim),
                 verdict=_verdict_brief(verdicts.get(claim.id)),
+                scored_at=_utc_or_none(claim.scored_at),
                 revision=claim.revision,
                 created_by=claim.created_by,
                 created_at=utc(claim.created_at),

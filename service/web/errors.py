@@ -41,6 +41,11 @@ def _texts(exc: Exception, status: int) -> tuple[str, str]:
         return _("Too large"), _("What you sent is larger than this service accepts.")
     if status == 409:
         return _("Conflict"), _("Someone changed this at the same time. Reload and try again.")
+    if status == 503:
+        return _("Please try again in a moment"), _(
+            "The service is busy or briefly unavailable. Please try again shortly; if you "
+            "were sending a form, it was not saved."
+        )
     if status == 400 or 400 < status < 500:
         return _("The request was not understood"), _("Go back, reload the page and try again.")
     return _("Something went wrong"), _("The service failed; the error was logged.")

@@ -66,14 +66,20 @@ LEDGER_TABLES = (
 
 @pytest.fixture
 def make_claimant(session: Session, editor: Actor) -> Callable[..., Claimant]:
-    """``make_claimant(name=..., aliases=[...])`` -> a committed Claimant."""
+    """``make_claimant(name=..., aliases=[...], homonym=False)`` -> a committed Claimant."""
 
     def make(
-        name: str = "Ada Example", *, aliases: Sequence[str] = (), kind: str = "person"
+        name: str = "Ada Example",
+        *,
+        aliases: Sequence[str] = (),
+        kind: str = "person",
+        homonym: bool = False,
     ) -> Claimant:
         claimant = claimants.create_claimant(
             session=session,
-            claimant_in=ClaimantCreate(name=name, aliases=list(aliases), kind=kind),
+            claimant_in=ClaimantCreate(
+                name=name, aliases=list(aliases), kind=kind, homonym=homonym
+            ),
             actor=editor,
         )
         session.commit()

@@ -433,7 +433,7 @@ def test_a_name_shared_by_two_claimants_must_be_disambiguated(
     post_claim, make_claimant, problem, table_counts
 ):
     make_claimant("Sam Altman", aliases=["Sam"])
-    make_claimant("Sam Bankman", aliases=["Sam"])
+    make_claimant("Sam Bankman", aliases=["Sam"], homonym=True)  # an editor said so
     before = table_counts()
 
     problem(post_claim({"text": "Which Sam said this?", "claimant_name": "sam"}), 409)

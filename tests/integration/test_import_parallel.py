@@ -95,7 +95,10 @@ def run(session: Session, editor: Actor, path: Path, *, parallel: bool) -> Summa
     for name in ("John Smith", "Jane Smith"):
         claimants.create_claimant(
             session=session,
-            claimant_in=ClaimantCreate(name=name, aliases=["J. Smith"]),
+            # The second one is a different person who shares the alias, as an editor says.
+            claimant_in=ClaimantCreate(
+                name=name, aliases=["J. Smith"], homonym=name == "Jane Smith"
+            ),
             actor=editor,
         )
     return import_claims(

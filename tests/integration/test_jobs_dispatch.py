@@ -1,4 +1,4 @@
-"""Work queued in a Session reaches the queue after commit, for every app's database.
+"""Work asked for in a Session reaches the queue after commit, for every app's database.
 
 The regression: SQLAlchemy keys class-level listeners by ``id()`` and keeps the key after a
 session factory's class is collected, so a factory born at a dead one's address looked as if
@@ -14,7 +14,9 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import text
+from sqlmodel import SQLModel
 
+import claims.models  # noqa: F401  (registers the tables)
 from service import jobs
 from service.db import Database
 from service.settings import Settings
@@ -25,6 +27,7 @@ def test_every_new_database_queues_its_work_after_commit(tmp_path: Path) -> None
     missed = []
     for attempt in range(100):
         database = Database("sqlite://")
+        SQLModel.metadata.create_all(database.engine)  # the outbox table
         app = Flask(__name__, instance_path=str(tmp_path))
         queue = jobs.install(app, settings=settings, database=database)
         ran: list[tuple[str, tuple[Any, ...]]] = []
@@ -44,6 +47,7 @@ def test_every_new_database_queues_its_work_after_commit(tmp_path: Path) -> None
 def test_a_rolled_back_session_queues_nothing(tmp_path: Path) -> None:
     settings = Settings(env="test", secret_key="test-secret-key-0123456789", jobs_immediate=True)
     database = Database("sqlite://")
+    SQLModel.metadata.create_all(database.engine)
     queue = jobs.install(
         Flask(__name__, instance_path=str(tmp_path)), settings=settings, database=database
     )

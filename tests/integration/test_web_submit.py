@@ -95,7 +95,7 @@ def test_an_ambiguous_claimant_name_offers_the_candidates_to_pick_from(
     signed_in, make_claimant, session
 ) -> None:
     first = make_claimant("Alex Martin", aliases=["AM"])
-    second = make_claimant("Alexandra Moreau", aliases=["AM"])
+    second = make_claimant("Alexandra Moreau", aliases=["AM"], homonym=True)
     browser = signed_in("contributor")
     response = browser.post("/claims/new", {"text": TEXT, "claimant": "AM"})
     assert response.status_code == 422
