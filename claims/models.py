@@ -328,9 +328,11 @@ class Revision(SQLModel, table=True):
 class OutboxJob(SQLModel, table=True):
     """Work for the job worker, written in the same transaction as the change that needs it.
 
-    A request never talks to the queue: the worker hands these rows to it (and deletes them),
-    so a queue that is down or hung delays jobs but cannot lose one or hold a request. ``key``
-    is unique, so the same job asked for twice before the worker takes it is queued once.
+    A request never talks to the queue: the worker hands these rows to it, and a row is
+    deleted only once its job has run, so a queue that is down, hung or restarted empty delays
+    jobs but cannot lose one or hold a request. A row handed over whose job has not finished
+    within a lease is handed over again (jobs are idempotent). ``key`` is unique, so the same
+    job asked for twice before it runs is queued once.
     """
 
     __tablename__ = "job_outbox"
@@ -339,6 +341,8 @@ class OutboxJob(SQLModel, table=True):
     args: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     key: str = Field(sa_column=Column(String(255), nullable=False, unique=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    handed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
+    handovers: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class PublisherStance(SQLModel, table=True):

@@ -351,6 +351,9 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
             "worker_class": "sync",
             "accesslog": "-",
             "timeout": 60,
+            # gunicorn 27's control socket lives at one path per user: a second ``serve`` on
+            # the same host would take it over (and remove it on exit). claimdesk needs none.
+            "control_socket_disable": True,
         },
         settings,
     ).run()

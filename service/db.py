@@ -23,9 +23,9 @@ from claims.services import match_index
 
 EXTENSION = "claimdesk.db"
 # How long a SQLite writer waits for the write lock before the request is retried, then
-# answered 503: well under gunicorn's 30 s worker timeout, so a queue of writers never gets a
-# worker killed mid-answer.
-SQLITE_BUSY_MS: Final = 10_000
+# answered 503: four attempts stay well under the 60 s worker timeout ``serve`` sets, so a
+# queue of writers never gets a worker killed mid-answer.
+SQLITE_BUSY_MS: Final = 5_000
 PG_CONNECT_TIMEOUT_S: Final = 5
 # PostgreSQL SQLSTATEs a retry can cure: serialization failure, deadlock, lock not available.
 _RETRY_STATES: Final = frozenset({"40001", "40P01", "55P03"})

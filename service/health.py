@@ -28,17 +28,21 @@ def _database() -> dict[str, Any]:
     try:
         session = db.get_session()
         session.execute(text("SELECT 1"))
-        waiting, oldest = outbox.backlog(session=session)
+        backlog = outbox.backlog(session=session)
     except DBAPIError as exc:
         db.discard_session()
         return {"status": "down", "detail": type(getattr(exc, "orig", exc)).__name__}
     age = 0.0
+    oldest = backlog["oldest"]
     if oldest is not None:
         stamp = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
         age = max(0.0, (datetime.now(UTC) - stamp).total_seconds())
+    lagging = age >= BACKLOG_WARN_S or backlog["failed"]
     jobs = {
-        "status": "ok" if age < BACKLOG_WARN_S else "lagging",
-        "waiting": waiting,
+        "status": "lagging" if lagging else "ok",
+        "waiting": backlog["pending"],
+        "running": backlog["running"],
+        "failed": backlog["failed"],
         "oldest_s": round(age, 1),
     }
     return {"status": "ok", "jobs": jobs}

@@ -54,8 +54,9 @@ REDIS_TIMEOUT_S: Final = 2.0  # connect and read; the consumer's blocking pop wa
 DRAIN_BATCH: Final = 200
 DRAIN_POLL_S: Final = 0.5
 RESCORE_BATCH: Final = 200  # claims rescored per transaction when a publisher's record moved
-# huey's retries of a failed job: 10 s, 20 s, 40 s, ... about 10 minutes in all.
-RETRIES: Final = {"retries": 6, "retry_delay": 10, "retry_backoff": 2}
+# huey's retries of a failed job: after 5 s, 10 s, 20 s and 40 s (75 s in all, within the
+# outbox lease); after that the outbox hands the job over again once its lease ends.
+RETRIES: Final = {"retries": 4, "retry_delay": 5, "retry_backoff": 2}
 _JOBS: Final = "claimdesk.jobs"  # in every Session's info: the Jobs its commits feed
 log = logging.getLogger(__name__)
 DEAD: Final = FetchState.dead.value
@@ -89,8 +90,9 @@ class Jobs:
         self.database = database
         self.fetcher = Fetcher(settings.fetch_policy())
         self.recheck_every = timedelta(hours=settings.recheck_hours)
+        self.lease = timedelta(seconds=settings.job_lease_seconds)
         self.tasks: dict[str, Callable[..., Any]] = {
-            name: huey.task(name=name, **RETRIES)(job)
+            name: huey.task(name=name, **RETRIES)(self._finishing(job))
             for name, job in (
                 ("fetch_source", self.fetch_source),
                 ("reanchor_source", self.reanchor_source),
@@ -100,16 +102,36 @@ class Jobs:
         huey.periodic_task(SWEEP, name="recheck_sources")(self.recheck_sources)
         self._draining = threading.local()
 
-    def enqueue(self, name: str, *args: Any) -> None:
+    def _finishing(self, job: Callable[..., None]) -> Callable[..., None]:
+        """The job, then its outbox row removed: only a job that ran leaves the outbox."""
+
+        def run(*args: Any, outbox_row: tuple[int, str] | None = None) -> None:
+            job(*args)
+            if outbox_row is not None:
+                job_id, stamp = outbox_row
+                with self.database.session_factory() as session:
+                    outbox.finished(
+                        session=session, job_id=job_id, handed_at=datetime.fromisoformat(stamp)
+                    )
+                    session.commit()
+
+        run.__name__ = run.__qualname__ = job.__name__
+        return run
+
+    def enqueue(self, name: str, *args: Any, outbox_row: tuple[int, str] | None = None) -> None:
         """Put a job on the queue (in immediate mode: run it now)."""
-        self.tasks[name](*args)
+        if outbox_row is None:
+            self.tasks[name](*args)
+        else:
+            self.tasks[name](*args, outbox_row=outbox_row)
 
     def drain(self, limit: int = DRAIN_BATCH) -> int:
-        """Hand the outbox's jobs to the queue; how many were handed over.
+        """Hand the outbox's due jobs to the queue; how many were handed over.
 
-        A row is deleted in the transaction that handed it over, after the queue took it: a
-        failure in between hands it over twice, which the jobs' idempotence absorbs, but never
-        loses it. In immediate mode (tests) the rows are removed first and then run, since
+        Rows are stamped as handed over in the transaction that gives them to the queue, and
+        removed by their job once it has run (``outbox.finished``): a failure anywhere in
+        between hands a job over again, which its idempotence absorbs, but never loses it. In
+        immediate mode (tests) the stamp is committed first and the jobs then run, since
         running a job commits other Sessions.
         """
         if getattr(self._draining, "active", False):
@@ -119,20 +141,20 @@ class Jobs:
         try:
             while True:
                 with read_only(), self.database.session_factory() as session:
-                    waiting, _ = outbox.backlog(session=session)
-                if not waiting:
-                    return handed
+                    if not outbox.due_count(session=session, lease=self.lease):
+                        return handed
                 with self.database.session_factory() as session:
-                    rows = outbox.take(session=session, limit=limit)
-                    work = [(row.name, tuple(row.args)) for row in rows]
+                    rows = outbox.take(session=session, limit=limit, lease=self.lease)
+                    stamp = utcnow()
+                    outbox.handed(session=session, ids=[r.id for r in rows if r.id], at=stamp)
+                    work = [(r.name, tuple(r.args), (r.id, stamp.isoformat())) for r in rows]
                     if not self.huey.immediate:
-                        for name, args in work:
-                            self.enqueue(name, *args)
-                    outbox.done(session=session, ids=[row.id for row in rows if row.id])
+                        for name, args, row in work:
+                            self.enqueue(name, *args, outbox_row=row)  # type: ignore[arg-type]
                     session.commit()
                 if self.huey.immediate:
-                    for name, args in work:
-                        self.enqueue(name, *args)
+                    for name, args, row in work:
+                        self.enqueue(name, *args, outbox_row=row)  # type: ignore[arg-type]
                 handed += len(work)
                 if not work:
                     return handed  # rows another worker holds (SKIP LOCKED): theirs to hand

@@ -96,6 +96,13 @@ class Settings(BaseSettings):
         description="Name of the job queue; default: derived from the database URL, so two "
         "deployments sharing one Redis never run each other's jobs.",
     )
+    job_lease_seconds: int = Field(
+        default=180,
+        ge=10,
+        le=86_400,
+        description="Seconds a job handed to the queue may take to finish before the worker "
+        "hands it over again (a queue that lost it, a worker that died with it).",
+    )
     anon_submit_limit: str = Field(
         default="5 per hour",
         description="Claims one client may submit without an account (flask-limiter syntax).",

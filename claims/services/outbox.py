@@ -1,18 +1,25 @@
 """The transactional outbox: jobs asked for by a write, recorded by that write's transaction.
 
 Service functions call ``later(session, "job_name", *args)``; nothing is sent anywhere until
-the worker takes the rows (``take``) and hands them to the queue. A rollback drops the rows
-with the rest of the change, and a commit makes them durable with it: no job can run for a
-change that did not happen, and none is lost because a queue was unreachable at commit time.
+the worker takes the rows (``take``), stamps them as handed over (``handed``) and gives them to
+the queue. A row is deleted only when its job has run (``finished``), so a queue that loses
+what it held (Redis restarted without persistence) loses no job: a row whose job has not
+finished within ``LEASE`` is handed over again, up to ``MAX_HANDOVERS`` times. A rollback drops
+the rows with the rest of the change, and a commit makes them durable with it.
+
+The same job asked for again while its row waits is absorbed (one unique ``key``); asked for
+while its job is running, the row is made pending again, so the job runs once more after the
+change that asked for it (its running copy then finds the row re-stamped and leaves it).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import Connection, delete, func
+from sqlalchemy import Connection, and_, delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -20,7 +27,12 @@ from sqlmodel import Session, col, select
 from claims.models import OutboxJob
 from sources.models import utcnow
 
-JSONValue = str | int | float | bool | None
+JSONValue = str | int | float | bool | None | list[Any]
+# The default lease: longer than a job's longest run (a fetch gives up within a minute) and
+# than huey's own retries of a failing job (75 s), so a job is handed over again only when the
+# queue lost it or the worker died with it. Deployments set it (CLAIMDESK_JOB_LEASE_SECONDS).
+LEASE: Final = timedelta(minutes=3)
+MAX_HANDOVERS: Final = 5
 
 
 def job_key(name: str, args: Sequence[JSONValue]) -> str:
@@ -34,36 +46,96 @@ def later(
     *args: JSONValue,
     key: str | None = None,
 ) -> None:
-    """Record a job in the current transaction; a pending job with the same key absorbs it."""
+    """Record a job in the current transaction (see the module docstring for repeats)."""
     values = {
         "name": name,
         "args": list(args),
         "key": key or job_key(name, args),
         "created_at": utcnow(),
+        "handed_at": None,
+        "handovers": 0,
     }
     connection = session if isinstance(session, Connection) else session.connection()
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(OutboxJob).values(**values).on_conflict_do_nothing()
-    connection.execute(statement)
+    statement = dialect.insert(OutboxJob).values(**values)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"handed_at": None, "handovers": 0, "args": statement.excluded.args},
+            where=col(OutboxJob.handed_at).is_not(None),
+        )
+    )
 
 
-def take(*, session: Session, limit: int) -> list[OutboxJob]:
-    """The oldest pending jobs, locked against other workers taking them at the same time."""
-    statement = select(OutboxJob).order_by(col(OutboxJob.id)).limit(limit)
+def _due(now: datetime, lease: timedelta) -> Any:
+    return and_(
+        or_(col(OutboxJob.handed_at).is_(None), col(OutboxJob.handed_at) < now - lease),
+        col(OutboxJob.handovers) < MAX_HANDOVERS,
+    )
+
+
+def take(
+    *, session: Session, limit: int, lease: timedelta = LEASE, now: datetime | None = None
+) -> list[OutboxJob]:
+    """Jobs to hand over, oldest first, locked against another worker taking them too."""
+    statement = (
+        select(OutboxJob)
+        .where(_due(now or utcnow(), lease))
+        .order_by(col(OutboxJob.id))
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return list(session.exec(statement).all())
 
 
-def done(*, session: Session, ids: Sequence[int]) -> None:
-    """Remove jobs handed to the queue (in the transaction that took them)."""
+def handed(*, session: Session, ids: Sequence[int], at: datetime) -> None:
+    """Stamp jobs as given to the queue at ``at`` (the stamp their run must show to finish)."""
     if ids:
-        session.execute(delete(OutboxJob).where(col(OutboxJob.id).in_(list(ids))))
+        session.execute(
+            update(OutboxJob)
+            .where(col(OutboxJob.id).in_(list(ids)))
+            .values(handed_at=at, handovers=col(OutboxJob.handovers) + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
-def backlog(*, session: Session) -> tuple[int, Any]:
-    """How many jobs wait, and when the oldest was asked for (None when none wait)."""
-    count, oldest = session.execute(
-        select(func.count(), func.min(OutboxJob.created_at)).select_from(OutboxJob)
+def finished(*, session: Session, job_id: int, handed_at: datetime) -> None:
+    """Remove a job that has run, unless it was asked for again (re-stamped) meanwhile."""
+    session.execute(
+        delete(OutboxJob)
+        .where(col(OutboxJob.id) == job_id, col(OutboxJob.handed_at) == handed_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def due_count(*, session: Session, lease: timedelta = LEASE, now: datetime | None = None) -> int:
+    """How many jobs the worker would hand over now (cheap: says whether to open a write)."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(OutboxJob).where(_due(now or utcnow(), lease))
+        ).scalar_one()
+    )
+
+
+def backlog(*, session: Session) -> dict[str, Any]:
+    """What waits: pending jobs and the oldest one's time, jobs running, jobs given up on."""
+    pending, oldest = session.execute(
+        select(func.count(), func.min(OutboxJob.created_at)).where(
+            col(OutboxJob.handed_at).is_(None)
+        )
     ).one()
-    return int(count), oldest
+    running = session.execute(
+        select(func.count()).where(
+            col(OutboxJob.handed_at).is_not(None), col(OutboxJob.handovers) < MAX_HANDOVERS
+        )
+    ).scalar_one()
+    failed = session.execute(
+        select(func.count()).where(col(OutboxJob.handovers) >= MAX_HANDOVERS)
+    ).scalar_one()
+    return {
+        "pending": int(pending),
+        "oldest": oldest,
+        "running": int(running),
+        "failed": int(failed),
+    }

@@ -150,7 +150,7 @@ def later_rescore(*, session: Session, publisher_ids: Iterable[int]) -> None:
     """Ask the worker to rescore every claim resting on these publishers (see module doc)."""
     ids = sorted(set(publisher_ids))
     if ids:
-        outbox.later(session, "rescore_publishers", ids, 0)  # type: ignore[arg-type]
+        outbox.later(session, "rescore_publishers", ids, 0)
 
 
 def _record(row: PublisherRecord | None) -> Record:

@@ -31,7 +31,7 @@ def test_every_new_database_queues_its_work_after_commit(tmp_path: Path) -> None
         app = Flask(__name__, instance_path=str(tmp_path))
         queue = jobs.install(app, settings=settings, database=database)
         ran: list[tuple[str, tuple[Any, ...]]] = []
-        queue.enqueue = lambda name, *args, ran=ran: ran.append((name, args))  # type: ignore[method-assign]
+        queue.enqueue = lambda name, *args, ran=ran, **_: ran.append((name, args))  # type: ignore[method-assign]
         with database.session_factory() as session:
             session.execute(text("SELECT 1"))
             jobs.later(session, "reanchor_source", attempt)
@@ -52,7 +52,7 @@ def test_a_rolled_back_session_queues_nothing(tmp_path: Path) -> None:
         Flask(__name__, instance_path=str(tmp_path)), settings=settings, database=database
     )
     ran: list[str] = []
-    queue.enqueue = lambda name, *args: ran.append(name)  # type: ignore[method-assign]
+    queue.enqueue = lambda name, *args, **_: ran.append(name)  # type: ignore[method-assign]
     with database.session_factory() as session:
         session.execute(text("SELECT 1"))
         jobs.later(session, "reanchor_source", 1)

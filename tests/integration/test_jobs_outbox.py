@@ -11,12 +11,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from huey import MemoryHuey
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from claims.models import OutboxJob
@@ -24,6 +26,7 @@ from claims.services import outbox
 from service.app import create_app
 from service.jobs import Jobs, jobs_of, later
 from service.settings import Settings
+from sources.models import utcnow
 
 API = "/api/v1"
 BASE = {"env": "test", "secret_key": "test-secret-key-0123456789"}
@@ -35,9 +38,13 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(**BASE, instance_path=tmp_path)
 
 
-def waiting(session: Session) -> list[tuple[str, list[Any]]]:
+def rows(session: Session) -> list[OutboxJob]:
     session.expire_all()
-    return [(j.name, j.args) for j in session.exec(select(OutboxJob).order_by(OutboxJob.id))]
+    return list(session.exec(select(OutboxJob).order_by(OutboxJob.id)).all())
+
+
+def waiting(session: Session) -> list[tuple[str, list[Any]]]:
+    return [(j.name, j.args) for j in rows(session)]
 
 
 @pytest.fixture
@@ -79,9 +86,14 @@ def test_a_write_records_its_job_in_its_own_transaction_and_the_worker_hands_it_
     assert jobs.huey.pending_count() == 0  # the request never talked to the queue
 
     assert jobs.drain() == 1
-    assert waiting(session) == []
+    (row,) = rows(session)
+    assert row.handed_at is not None and row.handovers == 1  # kept until the job has run
     task = jobs.huey.dequeue()
     assert task is not None and task.name == "fetch_source" and task.args[0] == source_id
+
+    jobs.huey.execute(task)
+
+    assert waiting(session) == []  # the job ran: its row is gone
 
 
 def test_a_rolled_back_write_leaves_no_job(app, database):
@@ -150,7 +162,72 @@ def test_jobs_kept_through_an_outage_reach_the_queue_once_it_is_back(
     back = Jobs(huey=queue, database=database, settings=settings)
 
     assert back.drain() == 3
-    assert waiting(session) == [] and queue.pending_count() == 3
+    assert queue.pending_count() == 3
+    assert all(row.handed_at is not None for row in rows(session))
+
+
+def test_jobs_a_queue_lost_are_handed_over_again_once_their_lease_ends(
+    app, client, auth, session, database, settings
+):
+    client.post(f"{API}/sources", json={"url": "https://news.example/lost"}, headers=auth())
+    first = MemoryHuey("restarted-empty", results=False)
+    assert Jobs(huey=first, database=database, settings=settings).drain() == 1
+    again = Jobs(
+        huey=MemoryHuey("after-restart", results=False), database=database, settings=settings
+    )
+
+    assert again.drain() == 0  # still within its lease: maybe running somewhere
+
+    (row,) = rows(session)
+    session.execute(
+        update(OutboxJob).values(
+            handed_at=utcnow() - timedelta(seconds=settings.job_lease_seconds + 1)
+        )
+    )
+    session.commit()
+    assert again.drain() == 1
+    (row,) = rows(session)
+    assert row.handovers == 2 and again.huey.pending_count() == 1
+
+
+def test_a_job_asked_for_again_while_it_runs_runs_once_more(
+    app, client, auth, session, database, settings
+):
+    source_id = client.post(
+        f"{API}/sources", json={"url": "https://news.example/twice"}, headers=auth()
+    ).get_json()["id"]
+    queue = MemoryHuey("running", results=False)
+    jobs = Jobs(huey=queue, database=database, settings=settings)
+    assert jobs.drain() == 1
+    running = queue.dequeue()
+
+    client.post(f"{API}/sources/{source_id}/fetch", headers=auth())  # while it runs
+    queue.execute(running)
+
+    (row,) = rows(session)  # not removed by the copy that was already running
+    assert row.handed_at is None
+    assert jobs.drain() == 1
+
+
+def test_a_job_handed_over_too_many_times_is_set_aside_and_healthz_says_so(
+    app, client, session, database, settings
+):
+    with database.session_factory() as writer:
+        outbox.later(writer, "reanchor_source", 99)
+        writer.commit()
+    session.execute(
+        update(OutboxJob).values(
+            handed_at=utcnow() - timedelta(seconds=settings.job_lease_seconds + 1),
+            handovers=outbox.MAX_HANDOVERS,
+        )
+    )
+    session.commit()
+
+    assert (
+        Jobs(huey=MemoryHuey("x", results=False), database=database, settings=settings).drain() == 0
+    )
+    jobs = client.get("/healthz").get_json()["checks"]["jobs"]
+    assert jobs["failed"] == 1 and jobs["status"] == "lagging"
 
 
 def test_a_job_that_fails_is_retried_later_with_backoff(database, settings, monkeypatch):
@@ -185,8 +262,9 @@ def test_two_deployments_never_share_a_queue(tmp_path):
     assert one.resolved_queue_name(tmp_path) != other.resolved_queue_name(tmp_path)
     assert "secret" not in one.resolved_queue_name(tmp_path)
     assert named.resolved_queue_name(tmp_path) == "newsroom-a"
-    first = Settings(**BASE, instance_path=tmp_path / "a")
-    second = Settings(**BASE, instance_path=tmp_path / "b")
+    # Two SQLite deployments: each its own file in its own instance folder.
+    first = Settings(**BASE, instance_path=tmp_path / "a", database_url=None)
+    second = Settings(**BASE, instance_path=tmp_path / "b", database_url=None)
     assert first.resolved_queue_name(tmp_path / "a") != second.resolved_queue_name(tmp_path / "b")
 
 
@@ -215,8 +293,8 @@ def test_outbox_backlog_counts_what_waits(database):
         outbox.later(session, "reanchor_source", 7)
         outbox.later(session, "reanchor_source", 7)
         outbox.later(session, "reanchor_source", 8)
-        count, oldest = outbox.backlog(session=session)
-        assert count == 2 and oldest is not None
+        backlog = outbox.backlog(session=session)
+        assert backlog["pending"] == 2 and backlog["oldest"] is not None
         session.rollback()
 
 

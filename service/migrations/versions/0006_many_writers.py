@@ -8,7 +8,8 @@ Create Date: 2026-12-06 12:28:10.815758
   so racing writers cannot record one person twice. Existing names are entered oldest
   claimant first; a name that already belonged to an older claimant is entered as a homonym
   (it stays ambiguous, as it was, instead of failing the upgrade).
-- ``job_outbox``: jobs recorded in the transaction of the write that needs them.
+- ``job_outbox``: jobs recorded in the transaction of the write that needs them, kept until
+  they have run (``handed_at``, ``handovers``: the worker's lease on them).
 - ``publisher_stance`` and ``publisher_record``: each publisher's counted stances and running
   totals, filled here from the ledger as it stands (the same sums ``learn_reliability`` makes).
 - ``claim.scored_at``: when the stored score was last computed.
@@ -40,9 +41,12 @@ def upgrade() -> None:
         sa.Column("args", sa.JSON(), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("handed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handovers", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
+    op.create_index("ix_job_outbox_handed_at", "job_outbox", ["handed_at"])
     op.create_table(
         "claimant_name",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -192,4 +196,5 @@ def downgrade() -> None:
     op.drop_index("ix_claimant_name_key", table_name="claimant_name")
     op.drop_index("ix_claimant_name_claimant_id", table_name="claimant_name")
     op.drop_table("claimant_name")
+    op.drop_index("ix_job_outbox_handed_at", table_name="job_outbox")
     op.drop_table("job_outbox")
