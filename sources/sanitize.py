@@ -2,6 +2,19 @@
 
 Lives in ``sources/`` because both domains validate user text and ``sources/`` may not import
 ``claims/``.
+
+Three kinds are refused:
+
+- C0 and C1 control characters (NUL included) other than tab, newline and carriage return,
+  and lone surrogates, which no database can store as UTF-8;
+- the bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069):
+  one of them turns "\u202enamtlA maS" into "Sam Altman" on screen, so a name could pass for
+  someone else's on every page, card and badge. Right-to-left text needs none of them (the
+  browser's bidi algorithm orders it); the implicit marks U+200E, U+200F and U+061C stay
+  allowed for the rare mixed text that does;
+- noncharacters (U+FDD0-U+FDEF and the last two code points of every plane, U+FFFE and U+FFFF
+  among them): Unicode reserves them for a program's internal use, and U+FFFE/U+FFFF are not
+  even legal in XML, so one of them made the SVG badge unreadable.
 """
 
 from __future__ import annotations
@@ -9,28 +22,50 @@ from __future__ import annotations
 import re
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _is_noncharacter(code_point: int) -> bool:
+    return 0xFDD0 <= code_point <= 0xFDEF or (code_point & 0xFFFE) == 0xFFFE
 
 
 def _is_forbidden_control(char: str) -> bool:
     code_point = ord(char)
     # C0 (U+0000-U+001F, NUL included), DEL, and C1 (U+0080-U+009F); also lone surrogates,
     # which JSON can smuggle in ("\ud800") and which no database can store as UTF-8.
-    if 0xD800 <= code_point <= 0xDFFF:
+    if 0xD800 <= code_point <= 0xDFFF or char in _BIDI_CONTROLS or _is_noncharacter(code_point):
         return True
     return (code_point < 0x20 or 0x7F <= code_point <= 0x9F) and char not in _ALLOWED_CONTROLS
 
 
 def find_control_characters(text: str) -> list[int]:
-    """Positions of C0/C1 control characters other than tab, newline and carriage return."""
+    """Positions of the characters user text must not hold (see the module docstring)."""
     return [index for index, char in enumerate(text) if _is_forbidden_control(char)]
 
 
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
+)
 # The same set as _is_forbidden_control, as one character class: a regex scan is about 50x
 # faster than a Python call per character, which matters when a bulk import validates 100,000
 # rows (it was half of the validation time).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+FORBIDDEN_CLASS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069" + _NONCHARACTERS
+)
+_FORBIDDEN = re.compile(f"[{FORBIDDEN_CLASS}]")
 
 
 def has_forbidden_control_chars(text: str) -> bool:
-    """Whether user text holds a control character it must not (NUL, C0 or C1 but tab/CR/LF)."""
+    """Whether user text holds a character it must not (see the module docstring)."""
     return _FORBIDDEN.search(text) is not None
+
+
+def displayable(text: str) -> str:
+    """``text`` without the characters user text must not hold, for showing it safely.
+
+    Input is validated, but text recorded before a rule existed, or read from a fetched page,
+    may still hold them; whatever shows it (the badge's XML above all) passes it through this.
+    The set covers everything XML 1.0 cannot hold even escaped (controls, surrogates, U+FFFE,
+    U+FFFF), so the result always fits in an XML document.
+    """
+    return _FORBIDDEN.sub("", text)

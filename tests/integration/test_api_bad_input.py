@@ -300,7 +300,11 @@ TEXTS = [
 
 
 @pytest.mark.parametrize(("write", "field", "rest"), TEXTS)
-@pytest.mark.parametrize("char", ["\u0000", "\u0007", "\u001b", "\u0085", "\ud800"])
+@pytest.mark.parametrize(
+    "char",
+    # C0/C1 controls, a lone surrogate, bidi overrides/isolates and noncharacters.
+    ["\u0000", "\u0007", "\u001b", "\u0085", "\ud800", "\u202e", "\u2066", "\ufffe", "\uffff"],
+)
 def test_control_characters_in_text_get_422(
     send, ids, problem, nothing_written, write, field, rest, char
 ):

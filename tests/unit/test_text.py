@@ -14,7 +14,7 @@ from claims.text import (
     normalise_claim,
     normalise_name,
 )
-from sources.sanitize import find_control_characters, has_forbidden_control_chars
+from sources.sanitize import displayable, find_control_characters, has_forbidden_control_chars
 
 # --- normalise_claim ---------------------------------------------------------------------------
 
@@ -147,9 +147,40 @@ def test_printable_unicode_is_not_a_control_character():
     assert not has_forbidden_control_chars("naïve café 中文 \u00a0 \u200b 😀")
 
 
-@given(st.text(alphabet=st.characters(exclude_categories=["Cc", "Cs"])))
-def test_text_without_control_characters_or_surrogates_is_always_accepted(text):
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@given(
+    st.text(
+        alphabet=st.characters(
+            exclude_categories=["Cc", "Cs", "Cn"], exclude_characters=BIDI_CONTROLS
+        )
+    )
+)
+def test_text_without_controls_surrogates_bidi_controls_or_noncharacters_is_accepted(text):
     assert not has_forbidden_control_chars(text)
+
+
+@pytest.mark.parametrize("char", list(BIDI_CONTROLS))
+def test_bidi_embedding_override_and_isolate_controls_are_forbidden(char):
+    # "\u202enamtlA maS" shows as "Sam Altman": a name could pass for someone else's.
+    assert has_forbidden_control_chars(f"{char}namtlA maS")
+
+
+@pytest.mark.parametrize("char", ["\u200e", "\u200f", "\u061c"])
+def test_implicit_direction_marks_stay_allowed_for_mixed_text(char):
+    assert not has_forbidden_control_chars(f"abc{char} שלום")
+
+
+@pytest.mark.parametrize(
+    "char", ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"]
+)
+def test_noncharacters_are_forbidden(char):
+    assert find_control_characters(f"ok{char}") == [2]
+
+
+def test_displayable_text_drops_what_input_refuses_and_keeps_the_rest():
+    assert displayable("\u202enamtlA\ufffe maS\x00 \u200fשלום") == "namtlA maS \u200fשלום"
 
 
 @pytest.mark.parametrize("char", ["\ud800", "\udfff"])
