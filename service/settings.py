@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis URL for rate-limit counters shared by every worker; default: memory.",
+        description="Redis URL for rate-limit counters and jobs; default: the database.",
     )
     anon_submit_limit: str = Field(
         default="5 per hour",

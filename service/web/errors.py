@@ -41,6 +41,10 @@ def _texts(exc: Exception, status: int) -> tuple[str, str]:
         return _("Too large"), _("What you sent is larger than this service accepts.")
     if status == 409:
         return _("Conflict"), _("Someone changed this at the same time. Reload and try again.")
+    if status == 503:
+        return _("Try again shortly"), _(
+            "This action is paused for a moment; please try again shortly."
+        )
     if status == 400 or 400 < status < 500:
         return _("The request was not understood"), _("Go back, reload the page and try again.")
     return _("Something went wrong"), _("The service failed; the error was logged.")
