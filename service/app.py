@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from service import card_cache, commands, cors, db, embed, hot, jobs, problems, web
+from service import bodies, card_cache, commands, cors, db, embed, hot, jobs, problems, web
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     cors.install(app, settings, is_api)
     commands.register(app)
     hot.install(app, database, origins=cors.allowed_origins(settings))
+    bodies.install(app, max_bytes=settings.max_body_bytes)  # chunked bodies meet the limit too
     if settings.proxy_hops:
         # Outermost, so every layer (the hot read path included) sees the client's scheme,
         # host and address rather than the proxy's: rate limits count readers, links point home.
