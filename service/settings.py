@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -65,8 +66,14 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         default=None,
-        description="Base URL others reach claimdesk at (widget, oEmbed and JSON-LD links); "
-        "default: the URL of the request.",
+        description="Base URL others reach claimdesk at (widget, oEmbed, JSON-LD and problem "
+        "type links); default: the URL of the request (development and tests only).",
+    )
+    trusted_hosts: str = Field(
+        default="",
+        description="Comma-separated host names this claimdesk answers to (a leading dot "
+        "admits subdomains); the public URL's host is always one. Other Host headers get 400. "
+        "Production needs this or the public URL.",
     )
     proxy_hops: int = Field(
         default=0,
@@ -161,9 +168,41 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and len(self.secret_key) < 16:
             raise ValueError("CLAIMDESK_SECRET_KEY must be at least 16 characters in production")
+        if self.env == "production" and not (self.public_url or self.trusted_hosts.strip()):
+            # Links in widgets, oEmbed and JSON-LD would otherwise follow whatever Host header
+            # a request carries ("Host: evil.example" in an embed snippet, then in caches).
+            raise ValueError(
+                "set CLAIMDESK_PUBLIC_URL (or CLAIMDESK_TRUSTED_HOSTS) in production: "
+                "links must not follow the request's Host header"
+            )
         if self.fetch_allow_private and self.env != "test":
             raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
         return self
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http(s) URL")
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.rstrip("/")
+
+    def allowed_hosts(self) -> list[str] | None:
+        """The Host names requests may carry, or None when any host is answered.
+
+        None only without a public URL and a trusted-hosts list (development and tests): then
+        links follow each request's host, and the answers built from it vary on it.
+        """
+        hosts = [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]
+        if self.public_url:
+            public_host = urlsplit(self.public_url).hostname
+            if public_host and public_host not in hosts:
+                hosts.insert(0, public_host)
+        return hosts or None
 
     def fetch_policy(self, **overrides: Any) -> FetchPolicy:
         """The outbound client's limits from these settings (``overrides`` win)."""
