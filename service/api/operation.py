@@ -51,6 +51,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members, refusing a repeated key (json.loads would keep the last silently).
+
+    RFC 8259 leaves repeated names undefined; parsers disagree on which one wins, so a body a
+    proxy or a client library reads one way must not be stored another way.
+    """
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {key!r} appears more than once in an object")
+        data[key] = value
+    return data
+
+
+def _charset_is_utf8() -> bool:
+    """Whether the body's declared charset (if any) is UTF-8, the only one JSON allows."""
+    charset = request.mimetype_params.get("charset")
+    return charset is None or charset.strip().lower() in ("utf-8", "utf8")
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """Validate the request's JSON body with ``model``; every failure is a 4xx problem."""
     mimetype = request.mimetype
@@ -61,10 +81,17 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             "send the body as application/json",
             slug="unsupported-media-type",
         )
+    if not _charset_is_utf8():
+        raise ApiProblem(
+            400,
+            "Unsupported charset",
+            "JSON bodies are UTF-8 (RFC 8259): send charset=utf-8 or no charset",
+            slug="unsupported-charset",
+        )
     raw = request.get_data(cache=True)
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     # RecursionError: a small body of deeply nested brackets ("[[[[...") exhausts the decoder's
     # stack; it is malformed input like any other, not a server failure.
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
