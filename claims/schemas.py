@@ -16,16 +16,34 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from claims.models import AnchorState, ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
 from sources.dates import parse_partial_date
 from sources.models import FetchState, SourceKind
-from sources.sanitize import has_forbidden_control_chars
+from sources.sanitize import NONBLANK_PATTERN, TEXT_PATTERN, has_forbidden_control_chars
 
 LANGUAGE_RE = re.compile(r"^(und|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
 TAG_RE = re.compile(r"^[\w][\w .:-]{0,49}$")
+# What the OpenAPI document says of text fields (the validators below enforce it): no control,
+# bidi-override or noncharacter (sources/sanitize.py), and not blank where a value is required.
+TEXT: dict[str, Any] = {"pattern": TEXT_PATTERN}
+NONBLANK: dict[str, Any] = {"pattern": NONBLANK_PATTERN}
+# A tag as sent: surrounding whitespace is trimmed (and the tag lower-cased) before TAG_RE.
+TAG_PATTERN = r"^\s*[\w][\w .:-]{0,49}\s*$"
 
 
 def _clean_text(value: str) -> str:
     if has_forbidden_control_chars(value):
         raise ValueError("must not contain control characters")
     return value
+
+
+def not_null(schema: dict[str, Any]) -> None:
+    """Document a field that may be left out but never sent as null (its type without null).
+
+    The field stays ``X | None`` for validation, so a null still reaches the service, which
+    says why it is refused (and errors keep naming the field plainly).
+    """
+    branches = schema.pop("anyOf", None)
+    if branches:
+        schema.update(next(b for b in branches if b.get("type") != "null"))
+    schema.pop("default", None)
 
 
 def _partial_date(value: str | None) -> str | None:
@@ -49,17 +67,34 @@ def _tags(value: list[str]) -> list[str]:
     return sorted(cleaned)
 
 
-CleanText = Annotated[str, AfterValidator(_clean_text)]
-ClaimText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_clean_text)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_text)]
-LongText = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_clean_text)]
+CleanText = Annotated[str, Field(json_schema_extra=TEXT), AfterValidator(_clean_text)]
+ClaimText = Annotated[
+    str,
+    Field(min_length=1, max_length=2000, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
+ShortText = Annotated[
+    str,
+    Field(min_length=1, max_length=200, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
+LongText = Annotated[
+    str,
+    Field(min_length=1, max_length=5000, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
 PartialDate = Annotated[
     str | None,
     Field(default=None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"),
     AfterValidator(_partial_date),
 ]
-Language = Annotated[str, Field(max_length=35), AfterValidator(_language)]
-Tags = Annotated[list[str], Field(max_length=20), AfterValidator(_tags)]
+Language = Annotated[
+    str,
+    Field(max_length=35, json_schema_extra={"pattern": LANGUAGE_RE.pattern}),
+    AfterValidator(_language),
+]
+Tag = Annotated[str, Field(json_schema_extra={"pattern": TAG_PATTERN})]
+Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_tags)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
@@ -77,16 +112,24 @@ class ClaimantCreate(Input):
 
     name: ShortText
     kind: ClaimantKind = ClaimantKind.person
-    role: Annotated[str, Field(max_length=300), AfterValidator(_clean_text)] | None = None
+    role: (
+        Annotated[str, Field(max_length=300, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
     aliases: Annotated[list[ShortText], Field(max_length=50)] = Field(default_factory=list)
 
 
 class ClaimantUpdate(Input):
     """Corrections to a claimant; aliases given here are added, never removed silently."""
 
-    name: ShortText | None = None
-    kind: ClaimantKind | None = None
-    role: Annotated[str, Field(max_length=300), AfterValidator(_clean_text)] | None = None
+    # Absent means unchanged; null is refused (a claimant keeps a name and a kind), so the
+    # document offers no null.
+    name: ShortText | None = Field(default=None, json_schema_extra=not_null)
+    kind: ClaimantKind | None = Field(default=None, json_schema_extra=not_null)
+    role: (
+        Annotated[str, Field(max_length=300, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
     aliases: Annotated[list[ShortText], Field(max_length=50)] | None = None
 
 
@@ -147,8 +190,9 @@ class ClaimCreate(Input):
 class ClaimUpdate(Input):
     """A change to a claim; only the fields sent are changed."""
 
-    text: ClaimText | None = None
-    language: Language | None = None
+    # null refused, as for ClaimantUpdate
+    text: ClaimText | None = Field(default=None, json_schema_extra=not_null)
+    language: Language | None = Field(default=None, json_schema_extra=not_null)
     claimant_id: Id | None = None
     said_on: PartialDate = None
     appeared_in_id: Id | None = None
@@ -286,7 +330,10 @@ class EvidenceCreate(Input):
     )
     stance: Stance
     quote: LongText
-    note: Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)] | None = None
+    note: (
+        Annotated[str, Field(max_length=5000, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_source(self) -> EvidenceCreate:
@@ -359,7 +406,10 @@ class RelationCreate(Input):
         default=False,
         description="The subject's claimant has first-hand knowledge (weighs as primary).",
     )
-    note: Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)] | None = None
+    note: (
+        Annotated[str, Field(max_length=5000, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_other(self) -> RelationCreate:
@@ -447,26 +497,47 @@ SORTS = (
 class ClaimQuery(Input):
     """Filters, sort and page of the claim list (query string of GET /claims)."""
 
-    q: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_clean_text)] | None = (
-        Field(default=None, description="Fuzzy text search (typos and accents forgiven).")
-    )
+    q: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=500, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
+    ) = Field(default=None, description="Fuzzy text search (typos and accents forgiven).")
     claimant_id: Id | None = None
     claimant: ShortText | None = Field(default=None, description="Claimant name or alias.")
     status: list[ClaimStatus] | None = Field(default=None, description="One or more statuses.")
     contestedness_min: Annotated[float, Field(ge=0, le=1)] | None = None
     contestedness_max: Annotated[float, Field(ge=0, le=1)] | None = None
     language: Language | None = None
-    tag: Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_clean_text)] | None = (
-        None
-    )
+    tag: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=50, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
+    ) = None
     since: datetime | None = Field(default=None, description="Changed at or after (ISO 8601).")
     include_retracted: bool = False
-    sort: str | None = Field(
+    sort: Annotated[str, Field(json_schema_extra={"enum": list(SORTS)})] | None = Field(
         default=None,
         description="One of " + ", ".join(SORTS) + "; default relevance with q, else -updated_at.",
     )
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    cursor: Annotated[str, Field(max_length=500), AfterValidator(_clean_text)] | None = None
+    cursor: (
+        Annotated[
+            str,
+            Field(
+                max_length=500,
+                json_schema_extra={"pattern": "^[A-Za-z0-9_-]*$"},
+                description="Opaque: the next_cursor of the previous page, as given.",
+            ),
+            AfterValidator(_clean_text),
+        ]
+        | None
+    ) = None
 
     @field_validator("since")
     @classmethod
@@ -529,7 +600,12 @@ class SourceQuery(PageQuery):
     """Query string of GET /sources."""
 
     publisher: (
-        Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
+        Annotated[
+            str,
+            Field(min_length=1, max_length=253, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
     ) = Field(default=None, description="Publisher domain, e.g. wired.com.")
 
 
@@ -570,14 +646,23 @@ class PublishersPublic(BaseModel):
     count: int
 
 
-Domain = Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)]
+Domain = Annotated[
+    str,
+    Field(min_length=1, max_length=253, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
 
 
 class PublisherQuery(PageQuery):
     """Query string of GET /publishers."""
 
     domain: (
-        Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
+        Annotated[
+            str,
+            Field(min_length=1, max_length=253, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
     ) = None
 
 

@@ -167,6 +167,17 @@ def _clean(value: str | None) -> str | None:
 
 
 Clean = AfterValidator(_clean)
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """Document a field that may be left out but never sent as null: its type without null
+    (``claims/schemas.py``'s ``not_null``, which ``sources/`` may not import)."""
+    branches = schema.pop("anyOf", None)
+    if branches:
+        schema.update(next(b for b in branches if b.get("type") != "null"))
+    schema.pop("default", None)
+
+
 # Ids the database can hold (32-bit signed); larger numbers cannot name a record.
 SourceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
@@ -206,7 +217,8 @@ class SourceUpdate(_Strict):
     title: Annotated[str | None, Clean] = Field(default=None, max_length=500)
     author: Annotated[str | None, Clean] = Field(default=None, max_length=300)
     published_on: str | None = Field(default=None, max_length=10)
-    kind: SourceKind | None = None
+    # null refused: absent means unchanged (no null, and no null default, in the document)
+    kind: SourceKind | None = Field(default=None, schema_extra={"json_schema_extra": _not_null})
     cites: list[SourceId] | None = Field(default=None, max_length=50)
 
 

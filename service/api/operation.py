@@ -42,6 +42,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    name: str = ""  # the view function's name: the operationId
 
 
 OPERATIONS: list[Operation] = []
@@ -187,23 +188,24 @@ def operation(
     """Register a JSON API route with its validation, auth, commit and OpenAPI entry."""
     path = rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
     prefix = bp.url_prefix or ""
-    OPERATIONS.append(
-        Operation(
-            method=method.lower(),
-            path=prefix + path,
-            summary=summary,
-            tag=tag,
-            body=body,
-            query=query,
-            response=response,
-            status=status,
-            auth=auth,
-            errors=errors,
-            description=description,
-        )
+    entry = Operation(
+        method=method.lower(),
+        path=prefix + path,
+        summary=summary,
+        tag=tag,
+        body=body,
+        query=query,
+        response=response,
+        status=status,
+        auth=auth,
+        errors=errors,
+        description=description,
     )
+    OPERATIONS.append(entry)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        entry.name = view.__name__
+
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Response:
             if auth:
