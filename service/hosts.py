@@ -22,7 +22,7 @@ from service.problems import PROBLEM_JSON
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-SLUG = "untrusted-host"
+SLUG = "untrusted-host"  # explained at /problems/untrusted-host (service/problem_types.py)
 DETAIL = "this claimdesk does not answer to that host name"
 
 

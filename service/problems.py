@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -18,10 +18,10 @@ from claims.errors import (
     PermissionDenied,
     StaleRevision,
 )
+from service.problem_types import TYPES, slug_for_status
 from sources.errors import FetchError, InvalidSource, SnapshotNotFound, SourceNotFound
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://claimdesk.example/problems/"
 
 
 class ApiProblem(Exception):
@@ -48,10 +48,22 @@ class ApiProblem(Exception):
         self.extra = extra or {}
 
 
+def type_uri(slug: str) -> str:
+    """The page explaining a problem type, under this deployment's own URL.
+
+    ``about:blank`` (RFC 9457: the status says it all) for a status no page explains.
+    """
+    if slug not in TYPES:
+        return "about:blank"
+    public_url: str | None = current_app.config["CLAIMDESK"].public_url
+    site = public_url or request.url_root.rstrip("/")
+    return f"{site}/problems/{slug}"
+
+
 def problem_response(problem: ApiProblem) -> Response:
     """Serialise a problem as application/problem+json."""
     body: dict[str, Any] = {
-        "type": TYPE_BASE + problem.slug,
+        "type": type_uri(problem.slug),
         "title": problem.title,
         "status": problem.status,
         "detail": problem.detail,
@@ -175,7 +187,7 @@ def from_http(exc: HTTPException) -> ApiProblem:
     headers = {}
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
-    return ApiProblem(status, title, detail, headers=headers)
+    return ApiProblem(status, title, detail, slug=slug_for_status(status), headers=headers)
 
 
 HtmlRenderer = Callable[[Exception, int], Response]

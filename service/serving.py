@@ -17,6 +17,8 @@ from typing import Any
 from gunicorn import util
 from gunicorn.workers.sync import SyncWorker
 
+from service.problem_types import slug_for_status
+
 PROBLEM_JSON = "application/problem+json"
 WORKER_CLASS = "service.serving.ProblemSyncWorker"
 
@@ -29,7 +31,7 @@ def problem_bytes(status: int, reason: str, detail: str) -> bytes:
     """
     body = json.dumps(
         {
-            "type": f"/problems/http-{status}",
+            "type": f"/problems/{slug_for_status(status)}",
             "title": reason,
             "status": status,
             "detail": detail or reason,

@@ -103,7 +103,10 @@ def test_a_request_line_over_4_kb_gets_a_problem_414(served: Served) -> None:
     assert status == 414
     assert headers["content-type"] == "application/problem+json"
     problem = json.loads(body)
-    assert problem["status"] == 414 and problem["title"] and problem["type"]
+    assert problem["status"] == 414 and problem["title"]
+    assert problem["type"] == "/problems/request-uri-too-long"
+    explained = requests.get(served.url + problem["type"], timeout=10)
+    assert explained.status_code == 200 and "4 KB" in explained.text
 
 
 def test_a_chunked_body_over_the_limit_gets_413_from_the_server(served: Served) -> None:
