@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from claims.models import AnchorState, ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
 from sources.dates import parse_partial_date
-from sources.models import FetchState, SourceKind
+from sources.models import PARTIAL_DATE_PATTERN, URL_PATTERN, FetchState, SourceKind
 from sources.sanitize import NONBLANK_PATTERN, TEXT_PATTERN, has_forbidden_control_chars
 
 LANGUAGE_RE = re.compile(r"^(und|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
@@ -32,6 +32,26 @@ def _clean_text(value: str) -> str:
     if has_forbidden_control_chars(value):
         raise ValueError("must not contain control characters")
     return value
+
+
+def exactly_one_of(*fields: str, kinds: dict[str, str]) -> dict[str, Any]:
+    """The JSON Schema of a model validator's "give exactly one of a or b" rule."""
+    return {
+        "oneOf": [
+            {"required": [name], "properties": {name: {"type": kinds[name]}}} for name in fields
+        ]
+    }
+
+
+def at_most_one_of(first: str, second: str) -> dict[str, Any]:
+    """The JSON Schema of "give a or b, not both" (null counts as not given)."""
+    given = {"not": {"type": "null"}}
+    return {"not": {"required": [first, second], "properties": {first: given, second: given}}}
+
+
+# What the service accepts as a URL to record or fetch (sources/urls.py normalises and checks
+# further: a public host, at most 2,048 characters once normalised).
+URL_SCHEMA: dict[str, Any] = {"format": "uri", "maxLength": 2048, "pattern": URL_PATTERN}
 
 
 def not_null(schema: dict[str, Any]) -> None:
@@ -85,7 +105,13 @@ LongText = Annotated[
 ]
 PartialDate = Annotated[
     str | None,
-    Field(default=None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"),
+    Field(
+        default=None,
+        max_length=10,
+        description="YYYY, YYYY-MM or YYYY-MM-DD (the document's pattern leaves out days 29-31, "
+        "which the service accepts where the month has them)",
+        json_schema_extra={"pattern": PARTIAL_DATE_PATTERN},
+    ),
     AfterValidator(_partial_date),
 ]
 Language = Annotated[
@@ -132,6 +158,13 @@ class ClaimantUpdate(Input):
     ) = None
     aliases: Annotated[list[ShortText], Field(max_length=50)] | None = None
 
+    @field_validator("name", "kind", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be cleared; leave the field out to keep it")
+        return value
+
 
 class ClaimantPublic(BaseModel):
     """A claimant as the API shows it."""
@@ -165,6 +198,15 @@ class ClaimantRef(BaseModel):
 class ClaimCreate(Input):
     """A claim to record. Name the claimant by id or by any of their names or aliases."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                at_most_one_of("claimant_id", "claimant_name"),
+                at_most_one_of("appeared_in_id", "appeared_in_url"),
+            ]
+        }
+    )
+
     text: ClaimText
     language: Language = "und"
     claimant_id: Id | None = None
@@ -173,9 +215,9 @@ class ClaimCreate(Input):
     )
     said_on: PartialDate = None
     appeared_in_id: Id | None = None
-    appeared_in_url: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
-        default=None, description="Source URL where the claim appeared; recorded if new."
-    )
+    appeared_in_url: (
+        Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=URL_SCHEMA)] | None
+    ) = Field(default=None, description="Source URL where the claim appeared; recorded if new.")
     tags: Tags = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -197,6 +239,14 @@ class ClaimUpdate(Input):
     said_on: PartialDate = None
     appeared_in_id: Id | None = None
     tags: Tags | None = None
+
+    @field_validator("text", "language", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Refused here, before If-Match is looked at: a null is a bad request, not a stale one.
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
 
 
 class Retraction(Input):
@@ -323,8 +373,16 @@ class DuplicateProblem(BaseModel):
 class EvidenceCreate(Input):
     """A source's stance toward the claim; name the source by id or URL."""
 
+    model_config = ConfigDict(
+        json_schema_extra=exactly_one_of(
+            "source_id", "source_url", kinds={"source_id": "integer", "source_url": "string"}
+        )
+    )
+
     source_id: Id | None = None
-    source_url: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    source_url: (
+        Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=URL_SCHEMA)] | None
+    ) = None
     source_kind: SourceKind | None = Field(
         default=None, description="Kind of the source when it is recorded by this request."
     )
@@ -398,6 +456,12 @@ class RelationCreate(Input):
     ``{"kind": "rebuts", "object_id": 1}`` posted on claim 2 says claim 2 rebuts claim 1;
     ``{"kind": "rebuts", "subject_id": 2}`` posted on claim 1 says the same.
     """
+
+    model_config = ConfigDict(
+        json_schema_extra=exactly_one_of(
+            "subject_id", "object_id", kinds={"subject_id": "integer", "object_id": "integer"}
+        )
+    )
 
     kind: RelationKind
     subject_id: Id | None = None
@@ -539,6 +603,14 @@ class ClaimQuery(Input):
         | None
     ) = None
 
+    @field_validator("since", mode="before")
+    @classmethod
+    def _since_is_iso_8601(cls, value: Any) -> Any:
+        # pydantic would also read "0.5" as a Unix time; the document promises a date-time.
+        if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError("since must be an ISO 8601 date-time such as 2025-07-01T00:00:00Z")
+        return value
+
     @field_validator("since")
     @classmethod
     def _since_in_utc(cls, value: datetime | None) -> datetime | None:
@@ -672,7 +744,21 @@ class PublisherQuery(PageQuery):
 class ClaimReviewImport(Input):
     """A fact-checker's page or feed to fetch, or a ClaimReview JSON document (one of them)."""
 
-    url: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["url"], "properties": {"url": {"type": "string"}}},
+                {
+                    "required": ["document"],
+                    "properties": {"document": {"type": ["object", "array"]}},
+                },
+            ]
+        }
+    )
+
+    url: (
+        Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=URL_SCHEMA)] | None
+    ) = Field(
         default=None, description="A page with ClaimReview markup, or a feed of ClaimReview JSON."
     )
     document: dict[str, Any] | list[Any] | None = Field(

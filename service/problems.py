@@ -158,6 +158,10 @@ def from_domain(exc: Exception) -> ApiProblem | None:
                 slug="fetch-failed",
                 extra={"reason": exc.reason, "stage": exc.stage, "upstream_status": exc.status},
             )
+        case InvalidRequest() if exc.field is None:
+            # No field to correct: the request clashes with the record's state (already
+            # retracted, a retracted claim, already published). RFC 9110's 409, not a 422.
+            return ApiProblem(409, "Conflict", str(exc), slug="conflict")
         case InvalidRequest() | InvalidSource():
             return ApiProblem(
                 422,

@@ -57,8 +57,11 @@ _FORBIDDEN_CLASS = (
 _FORBIDDEN = re.compile(f"[{_FORBIDDEN_CLASS}]")
 # For the OpenAPI document: text holding none of them, and such text with a character other
 # than whitespace (fields whose surrounding whitespace is stripped and that must not be empty).
-TEXT_PATTERN = f"^[^{_FORBIDDEN_CLASS}]*$"
-NONBLANK_PATTERN = rf"^[^{_FORBIDDEN_CLASS}]*[^{_FORBIDDEN_CLASS}\s][^{_FORBIDDEN_CLASS}]*$"
+# Without the surrogate range: a Unicode-aware regex engine (Rust's, ECMA's with the u flag)
+# cannot name lone surrogates, and a JSON document can only hold one as a \ud800 escape.
+_PATTERN_CLASS = _FORBIDDEN_CLASS.replace(r"\ud800-\udfff", "")
+TEXT_PATTERN = f"^[^{_PATTERN_CLASS}]*$"
+NONBLANK_PATTERN = rf"^[^{_PATTERN_CLASS}]*[^{_PATTERN_CLASS}\s][^{_PATTERN_CLASS}]*$"
 
 
 def has_forbidden_control_chars(text: str) -> bool:
