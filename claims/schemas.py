@@ -15,17 +15,55 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from claims.models import AnchorState, ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
 from sources.dates import parse_partial_date
-from sources.models import FetchState, SourceKind
-from sources.sanitize import has_forbidden_control_chars
+from sources.models import PARTIAL_DATE_PATTERN, URL_PATTERN, FetchState, SourceKind
+from sources.sanitize import NONBLANK_PATTERN, TEXT_PATTERN, has_forbidden_control_chars
 
 LANGUAGE_RE = re.compile(r"^(und|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
 TAG_RE = re.compile(r"^[\w][\w .:-]{0,49}$")
+# What the OpenAPI document says of text fields (the validators below enforce it): no control,
+# bidi-override or noncharacter (sources/sanitize.py), and not blank where a value is required.
+TEXT: dict[str, Any] = {"pattern": TEXT_PATTERN}
+NONBLANK: dict[str, Any] = {"pattern": NONBLANK_PATTERN}
+# A tag as sent: surrounding whitespace is trimmed (and the tag lower-cased) before TAG_RE.
+TAG_PATTERN = r"^\s*[\w][\w .:-]{0,49}\s*$"
 
 
 def _clean_text(value: str) -> str:
     if has_forbidden_control_chars(value):
         raise ValueError("must not contain control characters")
     return value
+
+
+def exactly_one_of(*fields: str, kinds: dict[str, str]) -> dict[str, Any]:
+    """The JSON Schema of a model validator's "give exactly one of a or b" rule."""
+    return {
+        "oneOf": [
+            {"required": [name], "properties": {name: {"type": kinds[name]}}} for name in fields
+        ]
+    }
+
+
+def at_most_one_of(first: str, second: str) -> dict[str, Any]:
+    """The JSON Schema of "give a or b, not both" (null counts as not given)."""
+    given = {"not": {"type": "null"}}
+    return {"not": {"required": [first, second], "properties": {first: given, second: given}}}
+
+
+# What the service accepts as a URL to record or fetch (sources/urls.py normalises and checks
+# further: a public host, at most 2,048 characters once normalised).
+URL_SCHEMA: dict[str, Any] = {"format": "uri", "maxLength": 2048, "pattern": URL_PATTERN}
+
+
+def not_null(schema: dict[str, Any]) -> None:
+    """Document a field that may be left out but never sent as null (its type without null).
+
+    The field stays ``X | None`` for validation, so a null still reaches the service, which
+    says why it is refused (and errors keep naming the field plainly).
+    """
+    branches = schema.pop("anyOf", None)
+    if branches:
+        schema.update(next(b for b in branches if b.get("type") != "null"))
+    schema.pop("default", None)
 
 
 def _partial_date(value: str | None) -> str | None:
@@ -49,17 +87,40 @@ def _tags(value: list[str]) -> list[str]:
     return sorted(cleaned)
 
 
-CleanText = Annotated[str, AfterValidator(_clean_text)]
-ClaimText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_clean_text)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_text)]
-LongText = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_clean_text)]
+CleanText = Annotated[str, Field(json_schema_extra=TEXT), AfterValidator(_clean_text)]
+ClaimText = Annotated[
+    str,
+    Field(min_length=1, max_length=2000, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
+ShortText = Annotated[
+    str,
+    Field(min_length=1, max_length=200, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
+LongText = Annotated[
+    str,
+    Field(min_length=1, max_length=5000, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
 PartialDate = Annotated[
     str | None,
-    Field(default=None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"),
+    Field(
+        default=None,
+        max_length=10,
+        description="YYYY, YYYY-MM or YYYY-MM-DD (the document's pattern leaves out days 29-31, "
+        "which the service accepts where the month has them)",
+        json_schema_extra={"pattern": PARTIAL_DATE_PATTERN},
+    ),
     AfterValidator(_partial_date),
 ]
-Language = Annotated[str, Field(max_length=35), AfterValidator(_language)]
-Tags = Annotated[list[str], Field(max_length=20), AfterValidator(_tags)]
+Language = Annotated[
+    str,
+    Field(max_length=35, json_schema_extra={"pattern": LANGUAGE_RE.pattern}),
+    AfterValidator(_language),
+]
+Tag = Annotated[str, Field(json_schema_extra={"pattern": TAG_PATTERN})]
+Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_tags)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
@@ -77,7 +138,10 @@ class ClaimantCreate(Input):
 
     name: ShortText
     kind: ClaimantKind = ClaimantKind.person
-    role: Annotated[str, Field(max_length=300), AfterValidator(_clean_text)] | None = None
+    role: (
+        Annotated[str, Field(max_length=300, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
     aliases: Annotated[list[ShortText], Field(max_length=50)] = Field(default_factory=list)
     homonym: bool = Field(
         default=False,
@@ -89,10 +153,22 @@ class ClaimantCreate(Input):
 class ClaimantUpdate(Input):
     """Corrections to a claimant; aliases given here are added, never removed silently."""
 
-    name: ShortText | None = None
-    kind: ClaimantKind | None = None
-    role: Annotated[str, Field(max_length=300), AfterValidator(_clean_text)] | None = None
+    # Absent means unchanged; null is refused (a claimant keeps a name and a kind), so the
+    # document offers no null.
+    name: ShortText | None = Field(default=None, json_schema_extra=not_null)
+    kind: ClaimantKind | None = Field(default=None, json_schema_extra=not_null)
+    role: (
+        Annotated[str, Field(max_length=300, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
     aliases: Annotated[list[ShortText], Field(max_length=50)] | None = None
+
+    @field_validator("name", "kind", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be cleared; leave the field out to keep it")
+        return value
 
 
 class ClaimantPublic(BaseModel):
@@ -127,6 +203,15 @@ class ClaimantRef(BaseModel):
 class ClaimCreate(Input):
     """A claim to record. Name the claimant by id or by any of their names or aliases."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                at_most_one_of("claimant_id", "claimant_name"),
+                at_most_one_of("appeared_in_id", "appeared_in_url"),
+            ]
+        }
+    )
+
     text: ClaimText
     language: Language = "und"
     claimant_id: Id | None = None
@@ -135,9 +220,9 @@ class ClaimCreate(Input):
     )
     said_on: PartialDate = None
     appeared_in_id: Id | None = None
-    appeared_in_url: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
-        default=None, description="Source URL where the claim appeared; recorded if new."
-    )
+    appeared_in_url: (
+        Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=URL_SCHEMA)] | None
+    ) = Field(default=None, description="Source URL where the claim appeared; recorded if new.")
     tags: Tags = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -152,12 +237,21 @@ class ClaimCreate(Input):
 class ClaimUpdate(Input):
     """A change to a claim; only the fields sent are changed."""
 
-    text: ClaimText | None = None
-    language: Language | None = None
+    # null refused, as for ClaimantUpdate
+    text: ClaimText | None = Field(default=None, json_schema_extra=not_null)
+    language: Language | None = Field(default=None, json_schema_extra=not_null)
     claimant_id: Id | None = None
     said_on: PartialDate = None
     appeared_in_id: Id | None = None
     tags: Tags | None = None
+
+    @field_validator("text", "language", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Refused here, before If-Match is looked at: a null is a bad request, not a stale one.
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
 
 
 class Retraction(Input):
@@ -288,14 +382,25 @@ class DuplicateProblem(BaseModel):
 class EvidenceCreate(Input):
     """A source's stance toward the claim; name the source by id or URL."""
 
+    model_config = ConfigDict(
+        json_schema_extra=exactly_one_of(
+            "source_id", "source_url", kinds={"source_id": "integer", "source_url": "string"}
+        )
+    )
+
     source_id: Id | None = None
-    source_url: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    source_url: (
+        Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=URL_SCHEMA)] | None
+    ) = None
     source_kind: SourceKind | None = Field(
         default=None, description="Kind of the source when it is recorded by this request."
     )
     stance: Stance
     quote: LongText
-    note: Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)] | None = None
+    note: (
+        Annotated[str, Field(max_length=5000, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_source(self) -> EvidenceCreate:
@@ -361,6 +466,12 @@ class RelationCreate(Input):
     ``{"kind": "rebuts", "subject_id": 2}`` posted on claim 1 says the same.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra=exactly_one_of(
+            "subject_id", "object_id", kinds={"subject_id": "integer", "object_id": "integer"}
+        )
+    )
+
     kind: RelationKind
     subject_id: Id | None = None
     object_id: Id | None = None
@@ -368,7 +479,10 @@ class RelationCreate(Input):
         default=False,
         description="The subject's claimant has first-hand knowledge (weighs as primary).",
     )
-    note: Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)] | None = None
+    note: (
+        Annotated[str, Field(max_length=5000, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_other(self) -> RelationCreate:
@@ -456,26 +570,55 @@ SORTS = (
 class ClaimQuery(Input):
     """Filters, sort and page of the claim list (query string of GET /claims)."""
 
-    q: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_clean_text)] | None = (
-        Field(default=None, description="Fuzzy text search (typos and accents forgiven).")
-    )
+    q: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=500, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
+    ) = Field(default=None, description="Fuzzy text search (typos and accents forgiven).")
     claimant_id: Id | None = None
     claimant: ShortText | None = Field(default=None, description="Claimant name or alias.")
     status: list[ClaimStatus] | None = Field(default=None, description="One or more statuses.")
     contestedness_min: Annotated[float, Field(ge=0, le=1)] | None = None
     contestedness_max: Annotated[float, Field(ge=0, le=1)] | None = None
     language: Language | None = None
-    tag: Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_clean_text)] | None = (
-        None
-    )
+    tag: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=50, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
+    ) = None
     since: datetime | None = Field(default=None, description="Changed at or after (ISO 8601).")
     include_retracted: bool = False
-    sort: str | None = Field(
+    sort: Annotated[str, Field(json_schema_extra={"enum": list(SORTS)})] | None = Field(
         default=None,
         description="One of " + ", ".join(SORTS) + "; default relevance with q, else -updated_at.",
     )
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    cursor: Annotated[str, Field(max_length=500), AfterValidator(_clean_text)] | None = None
+    cursor: (
+        Annotated[
+            str,
+            Field(
+                max_length=500,
+                json_schema_extra={"pattern": "^[A-Za-z0-9_-]*$"},
+                description="Opaque: the next_cursor of the previous page, as given.",
+            ),
+            AfterValidator(_clean_text),
+        ]
+        | None
+    ) = None
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _since_is_iso_8601(cls, value: Any) -> Any:
+        # pydantic would also read "0.5" as a Unix time; the document promises a date-time.
+        if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError("since must be an ISO 8601 date-time such as 2025-07-01T00:00:00Z")
+        return value
 
     @field_validator("since")
     @classmethod
@@ -538,7 +681,12 @@ class SourceQuery(PageQuery):
     """Query string of GET /sources."""
 
     publisher: (
-        Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
+        Annotated[
+            str,
+            Field(min_length=1, max_length=253, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
     ) = Field(default=None, description="Publisher domain, e.g. wired.com.")
 
 
@@ -579,14 +727,23 @@ class PublishersPublic(BaseModel):
     count: int
 
 
-Domain = Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)]
+Domain = Annotated[
+    str,
+    Field(min_length=1, max_length=253, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
 
 
 class PublisherQuery(PageQuery):
     """Query string of GET /publishers."""
 
     domain: (
-        Annotated[str, Field(min_length=1, max_length=253), AfterValidator(_clean_text)] | None
+        Annotated[
+            str,
+            Field(min_length=1, max_length=253, json_schema_extra=NONBLANK),
+            AfterValidator(_clean_text),
+        ]
+        | None
     ) = None
 
 
@@ -596,7 +753,21 @@ class PublisherQuery(PageQuery):
 class ClaimReviewImport(Input):
     """A fact-checker's page or feed to fetch, or a ClaimReview JSON document (one of them)."""
 
-    url: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["url"], "properties": {"url": {"type": "string"}}},
+                {
+                    "required": ["document"],
+                    "properties": {"document": {"type": ["object", "array"]}},
+                },
+            ]
+        }
+    )
+
+    url: (
+        Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=URL_SCHEMA)] | None
+    ) = Field(
         default=None, description="A page with ClaimReview markup, or a feed of ClaimReview JSON."
     )
     document: dict[str, Any] | list[Any] | None = Field(

@@ -9,7 +9,21 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from service import card_cache, commands, cors, db, embed, health, hot, jobs, problems, retry, web
+from service import (
+    bodies,
+    card_cache,
+    commands,
+    cors,
+    db,
+    embed,
+    health,
+    hosts,
+    hot,
+    jobs,
+    problems,
+    retry,
+    web,
+)
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -58,6 +72,8 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
         JSON_SORT_KEYS=False,
         # Production serves over HTTPS: the session cookie must never travel in clear.
         SESSION_COOKIE_SECURE=settings.env == "production",
+        # Requests for any other Host get 400 (Flask checks it before routing).
+        TRUSTED_HOSTS=settings.allowed_hosts(),
         CLAIMDESK=settings,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -79,7 +95,9 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     web.init_app(app, settings)
     cors.install(app, settings, is_api)
     commands.register(app)
+    bodies.install(app, max_bytes=settings.max_body_bytes)  # chunked bodies meet the limit too
     hot.install(app, database, origins=cors.allowed_origins(settings))
+    hosts.install(app, hosts=settings.allowed_hosts(), public_url=settings.public_url)
     if settings.proxy_hops:
         # Outermost, so every layer (the hot read path included) sees the client's scheme,
         # host and address rather than the proxy's: rate limits count readers, links point home.

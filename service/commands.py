@@ -348,7 +348,9 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
         {
             "bind": f"{host}:{port}",
             "workers": workers,
-            "worker_class": "sync",
+            # gunicorn's sync worker, answering the requests it refuses itself (a request
+            # line over 4 KB...) as problem+json like the app does.
+            "worker_class": "service.serving.ProblemSyncWorker",
             "accesslog": "-",
             "timeout": 60,
             # gunicorn 27's control socket lives at one path per user: a second ``serve`` on

@@ -31,7 +31,7 @@ from service.api.caching import json_answer, matches
 from service.api.claims import STATUS_CACHE
 from service.embed import refuse_framing
 from service.embed.card import card_rows
-from service.embed.views import card_headers, card_html, card_state, parsed_options
+from service.embed.views import card_headers, card_html, card_state, parsed_options, site_vary
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -119,7 +119,7 @@ class HotReads:
         model = self._card_models.get(code)
         if model is None:
             response = Response(status=304) if code == 304 else Response("", mimetype="text/html")
-            response = card_headers(response, PLACEHOLDER)
+            response = card_headers(response, PLACEHOLDER, vary=site_vary(self.app))
             wsgi_headers = response.get_wsgi_headers({"wsgi.url_scheme": "http"}).to_wsgi_list()
             model = self._card_models[code] = (response.status, wsgi_headers)
         status, model_headers = model

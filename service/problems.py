@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -19,11 +19,11 @@ from claims.errors import (
     PermissionDenied,
     StaleRevision,
 )
+from service.problem_types import TYPES, slug_for_status
 from service.retry import as_unavailable
 from sources.errors import FetchError, InvalidSource, SnapshotNotFound, SourceNotFound
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://claimdesk.example/problems/"
 
 
 class ApiProblem(Exception):
@@ -50,10 +50,22 @@ class ApiProblem(Exception):
         self.extra = extra or {}
 
 
+def type_uri(slug: str) -> str:
+    """The page explaining a problem type, under this deployment's own URL.
+
+    ``about:blank`` (RFC 9457: the status says it all) for a status no page explains.
+    """
+    if slug not in TYPES:
+        return "about:blank"
+    public_url: str | None = current_app.config["CLAIMDESK"].public_url
+    site = public_url or request.url_root.rstrip("/")
+    return f"{site}/problems/{slug}"
+
+
 def problem_response(problem: ApiProblem) -> Response:
     """Serialise a problem as application/problem+json."""
     body: dict[str, Any] = {
-        "type": TYPE_BASE + problem.slug,
+        "type": type_uri(problem.slug),
         "title": problem.title,
         "status": problem.status,
         "detail": problem.detail,
@@ -148,6 +160,10 @@ def from_domain(exc: Exception) -> ApiProblem | None:
                 slug="fetch-failed",
                 extra={"reason": exc.reason, "stage": exc.stage, "upstream_status": exc.status},
             )
+        case InvalidRequest() if exc.field is None:
+            # No field to correct: the request clashes with the record's state (already
+            # retracted, a retracted claim, already published). RFC 9110's 409, not a 422.
+            return ApiProblem(409, "Conflict", str(exc), slug="conflict")
         case InvalidRequest() | InvalidSource():
             return ApiProblem(
                 422,
@@ -179,8 +195,7 @@ def from_http(exc: HTTPException) -> ApiProblem:
     }
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
-    slug = "unavailable" if status == 503 else None
-    return ApiProblem(status, title, detail, headers=headers, slug=slug)
+    return ApiProblem(status, title, detail, slug=slug_for_status(status), headers=headers)
 
 
 def from_database(exc: Exception) -> HTTPException | ApiProblem | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -66,8 +67,14 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         default=None,
-        description="Base URL others reach claimdesk at (widget, oEmbed and JSON-LD links); "
-        "default: the URL of the request.",
+        description="Base URL others reach claimdesk at (widget, oEmbed, JSON-LD and problem "
+        "type links); default: the URL of the request (development and tests only).",
+    )
+    trusted_hosts: str = Field(
+        default="",
+        description="Comma-separated host names this claimdesk answers to (a leading dot "
+        "admits subdomains); the public URL's host is always one. Other Host headers get 400. "
+        "Production needs this or the public URL.",
     )
     proxy_hops: int = Field(
         default=0,
@@ -88,7 +95,7 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis URL for rate-limit counters shared by every worker; default: memory.",
+        description="Redis URL for rate-limit counters and jobs; default: the database.",
     )
     queue_name: str | None = Field(
         default=None,
@@ -169,15 +176,47 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:
+        if self.fetch_allow_private and self.env != "test":
+            raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
         if self.env != "development" and self.secret_key == DEV_SECRET:
             raise ValueError(
                 "CLAIMDESK_SECRET_KEY must be set to a real secret unless CLAIMDESK_ENV=development"
             )
         if self.env == "production" and len(self.secret_key) < 16:
             raise ValueError("CLAIMDESK_SECRET_KEY must be at least 16 characters in production")
-        if self.fetch_allow_private and self.env != "test":
-            raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
+        if self.env == "production" and not (self.public_url or self.trusted_hosts.strip()):
+            # Links in widgets, oEmbed and JSON-LD would otherwise follow whatever Host header
+            # a request carries ("Host: evil.example" in an embed snippet, then in caches).
+            raise ValueError(
+                "set CLAIMDESK_PUBLIC_URL (or CLAIMDESK_TRUSTED_HOSTS) in production: "
+                "links must not follow the request's Host header"
+            )
         return self
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http(s) URL")
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.rstrip("/")
+
+    def allowed_hosts(self) -> list[str] | None:
+        """The Host names requests may carry, or None when any host is answered.
+
+        None only without a public URL and a trusted-hosts list (development and tests): then
+        links follow each request's host, and the answers built from it vary on it.
+        """
+        hosts = [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]
+        if self.public_url:
+            public_host = urlsplit(self.public_url).hostname
+            if public_host and public_host not in hosts:
+                hosts.insert(0, public_host)
+        return hosts or None
 
     def fetch_policy(self, **overrides: Any) -> FetchPolicy:
         """The outbound client's limits from these settings (``overrides`` win)."""

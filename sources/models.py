@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from sources.sanitize import has_forbidden_control_chars
+from sources.sanitize import TEXT_PATTERN, has_forbidden_control_chars
 
 
 def utcnow() -> datetime:
@@ -167,6 +167,29 @@ def _clean(value: str | None) -> str | None:
 
 
 Clean = AfterValidator(_clean)
+# The rule Clean enforces, as the OpenAPI document states it (sources/sanitize.py).
+CLEAN_SCHEMA = {"json_schema_extra": {"pattern": TEXT_PATTERN}}
+# "YYYY", "YYYY-MM" or "YYYY-MM-DD" as the document describes it (days 29-31 left out: the
+# pattern cannot know the month's length; sources/dates.py checks the real calendar).
+PARTIAL_DATE_PATTERN = r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?$"
+# A URL as the OpenAPI document describes it (claims/schemas.py's URL_SCHEMA says the same;
+# sources/urls.py checks further: a public host, 2,048 characters once normalised).
+URL_PATTERN = (
+    r"^https?://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}"
+    r"(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$"
+)
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """Document a field that may be left out but never sent as null: its type without null
+    (``claims/schemas.py``'s ``not_null``, which ``sources/`` may not import)."""
+    branches = schema.pop("anyOf", None)
+    if branches:
+        schema.update(next(b for b in branches if b.get("type") != "null"))
+    schema.pop("default", None)
+
+
 # Ids the database can hold (32-bit signed); larger numbers cannot name a record.
 SourceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
@@ -178,15 +201,31 @@ class _Strict(SQLModel):
 class SourceCreate(_Strict):
     """What a client sends to record a source; creation by URL is idempotent."""
 
-    url: str = Field(min_length=1, max_length=4096)
-    title: Annotated[str | None, Clean] = Field(default=None, max_length=500)
-    author: Annotated[str | None, Clean] = Field(default=None, max_length=300)
+    url: str = Field(
+        min_length=1,
+        max_length=4096,
+        schema_extra={
+            "json_schema_extra": {"format": "uri", "maxLength": 2048, "pattern": URL_PATTERN}
+        },
+    )
+    title: Annotated[str | None, Clean] = Field(
+        default=None, max_length=500, schema_extra=CLEAN_SCHEMA
+    )
+    author: Annotated[str | None, Clean] = Field(
+        default=None, max_length=300, schema_extra=CLEAN_SCHEMA
+    )
     published_on: str | None = Field(
-        default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", max_length=10
+        default=None,
+        description="YYYY, YYYY-MM or YYYY-MM-DD",
+        max_length=10,
+        schema_extra={"json_schema_extra": {"pattern": PARTIAL_DATE_PATTERN}},
     )
     kind: SourceKind = SourceKind.secondary
     publisher_name: Annotated[str | None, Clean] = Field(
-        default=None, max_length=200, description="Defaults to the URL's domain."
+        default=None,
+        max_length=200,
+        description="Defaults to the URL's domain.",
+        schema_extra=CLEAN_SCHEMA,
     )
     cites: list[SourceId] = Field(
         default_factory=list, max_length=50, description="Ids of upstream sources it relies on."
@@ -203,11 +242,27 @@ class SourceCreate(_Strict):
 class SourceUpdate(_Strict):
     """Fields a person may correct on a source; every field optional."""
 
-    title: Annotated[str | None, Clean] = Field(default=None, max_length=500)
-    author: Annotated[str | None, Clean] = Field(default=None, max_length=300)
-    published_on: str | None = Field(default=None, max_length=10)
-    kind: SourceKind | None = None
+    title: Annotated[str | None, Clean] = Field(
+        default=None, max_length=500, schema_extra=CLEAN_SCHEMA
+    )
+    author: Annotated[str | None, Clean] = Field(
+        default=None, max_length=300, schema_extra=CLEAN_SCHEMA
+    )
+    published_on: str | None = Field(
+        default=None,
+        max_length=10,
+        schema_extra={"json_schema_extra": {"pattern": PARTIAL_DATE_PATTERN}},
+    )
+    # null refused: absent means unchanged (no null, and no null default, in the document)
+    kind: SourceKind | None = Field(default=None, schema_extra={"json_schema_extra": _not_null})
     cites: list[SourceId] | None = Field(default=None, max_length=50)
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind_not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("kind cannot be null; leave it out to keep it")
+        return value
 
 
 class PublisherPublic(SQLModel):

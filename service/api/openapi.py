@@ -1,4 +1,15 @@
-"""The OpenAPI 3.1 document, built from the operations and pydantic classes the API enforces."""
+"""The OpenAPI 3.1 document, built from the operations and pydantic classes the API enforces.
+
+What each operation can answer is derived from how it is declared, the same way the request
+is handled: a body means 400 (malformed JSON, a repeated key, another charset), 413 and 415; a
+token means 401 and 403; a write may lose a race (409); a path id means 404; every operation
+refuses an unknown or invalid query parameter with 422; a request line over 4 KB gets 414
+from the server in front of it.
+The few answers that depend on the route itself (If-Match and the 412/428 it brings, ETag and
+304 on conditional reads, the existing source's 200, the duplicate claim's candidates) are
+declared below by operation id, so a generated client has an argument for every header the
+service reads and a type for every member it sends.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +22,13 @@ from pydantic.json_schema import models_json_schema
 from service.api.operation import OPERATIONS, Operation
 
 REF = "#/components/schemas/{model}"
+PROBLEM_REF = {"$ref": REF.format(model="Problem")}
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "RFC 9457 problem details.",
+    "description": "RFC 9457 problem details. ``type`` is a page of this claimdesk explaining "
+    "the problem (in English and French).",
     "properties": {
-        "type": {"type": "string", "format": "uri"},
+        "type": {"type": "string", "format": "uri-reference"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
@@ -28,23 +41,78 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                     "field": {"type": "string"},
                     "pointer": {"type": "string"},
                     "message": {"type": "string"},
+                    "type": {"type": "string"},
                 },
             },
         },
     },
     "required": ["type", "title", "status"],
 }
+DUPLICATE_SCHEMA: dict[str, Any] = {
+    "description": "409 on POST /claims: the claim nearly duplicates these live claims.",
+    "allOf": [
+        PROBLEM_REF,
+        {
+            "type": "object",
+            "properties": {
+                "candidates": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "claim_id": {"type": "integer"},
+                            "text": {"type": "string"},
+                            "score": {"type": "number", "minimum": 0, "maximum": 100},
+                        },
+                        "required": ["claim_id", "text", "score"],
+                    },
+                }
+            },
+            "required": ["candidates"],
+        },
+    ],
+}
 REASONS = {
-    400: "Malformed request",
+    304: "Not modified: the copy named in If-None-Match is current",
+    400: "Malformed request (JSON, repeated key, charset)",
     401: "Missing or invalid token",
     403: "Role not allowed",
     404: "Not found",
     409: "Conflict (duplicate or concurrent change)",
     412: "Stale If-Match",
     413: "Body too large",
+    414: "Request line over 4 KB",
     415: "Body is not JSON",
-    422: "Invalid fields",
+    422: "Invalid fields or query parameters",
     428: "If-Match required",
+    502: "The page's server failed",
+}
+ETAG = {"description": "Strong validator of this representation.", "schema": {"type": "string"}}
+CACHE_CONTROL = {"description": "How long the answer may be reused.", "schema": {"type": "string"}}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETags of copies you hold; 304 when one is current.",
+    "schema": {"type": "string"},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": "The ETag of the claim as you fetched it (or *); 412 when it is stale.",
+    "schema": {"type": "string", "minLength": 1},
+}
+CONDITIONAL_READS = {"get_claim", "get_claim_status"}
+# Operation ids that differ from the view's name (the view's name is the endpoint url_for uses).
+RENAMED = {
+    "get_claim_view": "get_claim",
+    "claim_status": "get_claim_status",
+    "claim_history": "get_claim_history",
+    "refetch_source": "fetch_source",
+    "list_evidence": "list_claim_evidence",
+    "list_relations": "list_claim_relations",
+    "list_verdicts": "list_claim_verdicts",
 }
 
 
@@ -57,9 +125,10 @@ def build(*, title: str, version: str) -> dict[str, Any]:
                 models.add(model)
     ordered = sorted(models, key=lambda m: m.__name__)
     keys = [(m, "validation" if _is_input(m) else "serialization") for m in ordered]
-    _, schemas = models_json_schema(keys, ref_template=REF)
+    _, schemas = models_json_schema(keys, ref_template=REF)  # type: ignore[arg-type]
     components = dict(schemas.get("$defs", {}))
     components["Problem"] = PROBLEM_SCHEMA
+    components["DuplicateProblem"] = DUPLICATE_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
@@ -78,16 +147,49 @@ def build(*, title: str, version: str) -> dict[str, Any]:
     }
 
 
+def operation_id(op: Operation) -> str:
+    """A readable operation id: the view's name (``create_claim``, ``get_claim_status``)."""
+    if op.name:
+        return RENAMED.get(op.name, op.name)
+    return f"{op.method}_{re.sub(r'[^a-z0-9]+', '_', op.path.lower()).strip('_')}"
+
+
 def _is_input(model: type[BaseModel]) -> bool:
     return any(op.body is model or op.query is model for op in OPERATIONS)
 
 
+def _errors(op: Operation, op_id: str) -> list[int]:
+    """Every error status the operation can answer (see the module docstring)."""
+    found = set(op.errors) | {414, 422}
+    if op.body is not None:
+        found |= {400, 413, 415}
+    if op.auth:
+        found |= {401, 403}
+    if op.method != "get":
+        found.add(409)  # a concurrent writer won: commit_or_conflict
+    if "{" in op.path:
+        found.add(404)
+    if op_id == "update_claim":
+        found |= {412, 428}
+    return sorted(found)
+
+
+def _json(schema: dict[str, Any], media: str = "application/json") -> dict[str, Any]:
+    return {media: {"schema": schema}}
+
+
 def _operation(op: Operation) -> dict[str, Any]:
+    op_id = operation_id(op)
+    parameters = _path_parameters(op.path) + _query_parameters(op.query)
+    if op_id in CONDITIONAL_READS:
+        parameters.append(IF_NONE_MATCH)
+    if op_id == "update_claim":
+        parameters.append(IF_MATCH)
     entry: dict[str, Any] = {
         "summary": op.summary,
-        "operationId": f"{op.method}_{re.sub(r'[^a-z0-9]+', '_', op.path.lower()).strip('_')}",
+        "operationId": op_id,
         "tags": [op.tag],
-        "parameters": _path_parameters(op.path) + _query_parameters(op.query),
+        "parameters": parameters,
         "responses": {},
     }
     if op.description:
@@ -95,22 +197,28 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.body is not None:
         entry["requestBody"] = {
             "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
-            },
+            "content": _json({"$ref": REF.format(model=op.body.__name__)}),
         }
-    ok: dict[str, Any] = {"description": "OK" if op.status == 200 else "Created"}
+    descriptions = {200: "OK", 201: "Created", 202: "Accepted"}
+    ok: dict[str, Any] = {"description": descriptions.get(op.status, "OK")}
     if op.response is not None:
-        ok["content"] = {
-            "application/json": {"schema": {"$ref": REF.format(model=op.response.__name__)}}
-        }
-    entry["responses"][str(op.status)] = ok
-    for status in op.errors:
-        entry["responses"][str(status)] = {
+        ok["content"] = _json({"$ref": REF.format(model=op.response.__name__)})
+    responses = entry["responses"]
+    responses[str(op.status)] = ok
+    if op_id == "create_source":
+        responses["200"] = {**ok, "description": "The same article was already on record"}
+    if op_id in CONDITIONAL_READS:
+        ok["headers"] = {"ETag": ETAG, "Cache-Control": CACHE_CONTROL}
+        responses["304"] = {"description": REASONS[304], "headers": {"ETag": ETAG}}
+    if op_id == "update_claim":
+        ok["headers"] = {"ETag": ETAG}
+    for status in _errors(op, op_id):
+        schema = PROBLEM_REF
+        if op_id == "create_claim" and status == 409:
+            schema = {"$ref": REF.format(model="DuplicateProblem")}
+        responses[str(status)] = {
             "description": REASONS.get(status, "Error"),
-            "content": {
-                "application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}
-            },
+            "content": _json(schema, "application/problem+json"),
         }
     if op.auth:
         entry["security"] = [{"bearer": []}]
@@ -119,7 +227,12 @@ def _operation(op: Operation) -> dict[str, Any]:
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        }
         for name in re.findall(r"{(\w+)}", path)
     ]
 

@@ -42,6 +42,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    name: str = ""  # the view function's name: the operationId
 
 
 OPERATIONS: list[Operation] = []
@@ -49,6 +50,26 @@ OPERATIONS: list[Operation] = []
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members, refusing a repeated key (json.loads would keep the last silently).
+
+    RFC 8259 leaves repeated names undefined; parsers disagree on which one wins, so a body a
+    proxy or a client library reads one way must not be stored another way.
+    """
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {key!r} appears more than once in an object")
+        data[key] = value
+    return data
+
+
+def _charset_is_utf8() -> bool:
+    """Whether the body's declared charset (if any) is UTF-8, the only one JSON allows."""
+    charset = request.mimetype_params.get("charset")
+    return charset is None or charset.strip().lower() in ("utf-8", "utf8")
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
@@ -61,10 +82,17 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             "send the body as application/json",
             slug="unsupported-media-type",
         )
+    if not _charset_is_utf8():
+        raise ApiProblem(
+            400,
+            "Unsupported charset",
+            "JSON bodies are UTF-8 (RFC 8259): send charset=utf-8 or no charset",
+            slug="unsupported-charset",
+        )
     raw = request.get_data(cache=True)
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     # RecursionError: a small body of deeply nested brackets ("[[[[...") exhausts the decoder's
     # stack; it is malformed input like any other, not a server failure.
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -160,23 +188,24 @@ def operation(
     """Register a JSON API route with its validation, auth, commit and OpenAPI entry."""
     path = rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
     prefix = bp.url_prefix or ""
-    OPERATIONS.append(
-        Operation(
-            method=method.lower(),
-            path=prefix + path,
-            summary=summary,
-            tag=tag,
-            body=body,
-            query=query,
-            response=response,
-            status=status,
-            auth=auth,
-            errors=errors,
-            description=description,
-        )
+    entry = Operation(
+        method=method.lower(),
+        path=prefix + path,
+        summary=summary,
+        tag=tag,
+        body=body,
+        query=query,
+        response=response,
+        status=status,
+        auth=auth,
+        errors=errors,
+        description=description,
     )
+    OPERATIONS.append(entry)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        entry.name = view.__name__
+
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Response:
             if auth:

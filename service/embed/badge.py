@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from sources.sanitize import displayable
+
 COLOURS = {
     "unsourced": "#6b6b6b",
     "unsettled": "#8a6d00",
@@ -21,7 +23,12 @@ def _width(text: str) -> int:
 
 
 def badge_svg(*, label: str, message: str, status: str, title: str) -> str:
-    """The badge; every text is XML-escaped, colours come from a fixed table."""
+    """The badge; every text is XML-escaped, colours come from a fixed table.
+
+    Escaping is not enough for XML: a character XML cannot hold at all (U+FFFE, a control)
+    makes the whole document unreadable, so each text is made ``displayable`` first.
+    """
+    label, message, title = displayable(label), displayable(message), displayable(title)
     left, right = _width(label), _width(message)
     total = left + right
     colour = COLOURS.get(status, COLOURS["missing"])

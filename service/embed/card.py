@@ -18,6 +18,7 @@ from service import card_cache, reads
 from service.db import Database
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
 from sources.models import utcnow
+from sources.sanitize import displayable
 
 SHORT_TEXT = 180  # characters of the claim shown before "more"
 CHANGE_NOTICE = timedelta(days=14)  # how long a card says what changed
@@ -113,7 +114,8 @@ def card_data(*, card: CardRow, lang: str, database: Database) -> CardData:
     verdict = None
     if status.verdict is not None:
         verdict = _verdict_name(status.verdict.rating.value, status.verdict.alternate_name, lang)
-    text = claim.text
+    # Rows recorded before bidi controls and noncharacters were refused may still hold them.
+    text = displayable(claim.text)
     shortened = len(text) > SHORT_TEXT
     if shortened:
         text = text[:SHORT_TEXT].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
@@ -121,7 +123,7 @@ def card_data(*, card: CardRow, lang: str, database: Database) -> CardData:
         claim_id=status.id,
         text=text,
         shortened=shortened,
-        claimant=status.claimant,
+        claimant=displayable(status.claimant) if status.claimant else status.claimant,
         status=status.status.value,
         status_label=words[status.status.value],
         symbol=SYMBOLS[status.status.value],

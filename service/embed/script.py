@@ -19,14 +19,24 @@ CARD_SCRIPT = (
 )
 
 
+# What the card needs from a sandbox: its one script, and its links opening the claim page in
+# a new, unsandboxed tab. Never allow-same-origin beside allow-scripts: the two together let
+# the framed page remove its own sandbox.
+SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+
+
 @functools.cache
 def card_csp() -> str:
-    """Nothing may load; inline styles and the one hashed script may run; anyone may frame."""
+    """Nothing may load; inline styles and the one hashed script may run; anyone may frame;
+    the card is sandboxed whoever frames it."""
     digest = base64.b64encode(hashlib.sha256(CARD_SCRIPT.encode()).digest()).decode()
     return (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'; "
-        "frame-ancestors *"
+        "frame-ancestors *; "
+        # Sandboxed even when framed without a sandbox attribute: an opaque origin, scripts
+        # for the resize message and new tabs for the claim page, nothing else.
+        f"sandbox {SANDBOX}"
     )
 
 

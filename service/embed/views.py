@@ -70,6 +70,18 @@ def base_url_of(app: Flask, request: Request) -> str:
     return (site if _PLAIN_URL.fullmatch(site) else request.url_root).rstrip("/")
 
 
+def site_vary(app: Flask) -> str | None:
+    """The request headers a widget's links are built from, when no public URL is set.
+
+    Without ``CLAIMDESK_PUBLIC_URL`` (development and tests; production refuses to start so)
+    links follow the request's host, so a shared cache must keep one copy per host.
+    """
+    settings = app.config["CLAIMDESK"]
+    if settings.public_url:
+        return None
+    return "Host, X-Forwarded-Host, X-Forwarded-Proto" if settings.proxy_hops else "Host"
+
+
 def claim_page_url(claim_id: int) -> str:
     """The public page of a claim."""
     return f"{base_url()}/claims/{claim_id}"
@@ -86,6 +98,9 @@ def _cached(body: str | bytes, *, mimetype: str, status: int = 200, **headers: s
         "X-Content-Type-Options": "nosniff",
         **headers,
     }
+    vary = site_vary(current_app)  # type: ignore[arg-type]
+    if vary:
+        common["Vary"] = vary
     if status == 200 and matches(request.headers.get("If-None-Match", ""), etag):
         return Response(status=304, headers=common)
     return Response(payload, status=status, mimetype=mimetype, headers=common)
@@ -141,7 +156,7 @@ def card_page(
     """A visible claim's card, or 304 when the reader's copy is current (NotFound if hidden)."""
     row, etag = card_state(app, request, database, claim_id=claim_id, options=options)
     if matches(request.headers.get("If-None-Match", ""), etag):
-        return card_headers(Response(status=304), etag)
+        return card_headers(Response(status=304), etag, vary=site_vary(app))
     return rendered_card(app, request, database, row=row, etag=etag, options=options)
 
 
@@ -170,7 +185,7 @@ def rendered_card(
 ) -> Response:
     """The card page (200) of ``row``, as ``card_state`` found it."""
     html = card_html(app, request, database, row=row, options=options)
-    return card_headers(Response(html, mimetype="text/html"), etag)
+    return card_headers(Response(html, mimetype="text/html"), etag, vary=site_vary(app))
 
 
 def card_html(
@@ -254,8 +269,10 @@ def card_etag(row: CardRow, options: CardOptions, *, site: str, version: str) ->
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def card_headers(response: Response, etag: str) -> Response:
+def card_headers(response: Response, etag: str, *, vary: str | None) -> Response:
     """The headers of every card answer (200 and 304), as ``_cached`` sets them."""
+    if vary:
+        response.headers["Vary"] = vary
     response.headers.update(
         {
             "ETag": etag,

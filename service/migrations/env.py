@@ -7,7 +7,9 @@ from sqlmodel import SQLModel
 
 import claims.models  # noqa: F401  (registers tables)
 import service.accounts
-import service.tokens  # noqa: F401
+import service.counters
+import service.tokens
+import service.web_sessions  # noqa: F401
 import sources.models  # noqa: F401
 from service.db import make_engine
 

@@ -28,7 +28,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     from service.web import auth, i18n, ratelimit
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Not setdefault: Flask defines the key (as None), so a default would never apply. Lax keeps
+    # the cookie off cross-site posts and subresources while links from elsewhere still work.
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     csrf = CSRFProtect(app)
     csrf.exempt(api)  # bearer tokens, not cookies: cross-site forgery has nothing to ride on
     i18n.init_app(app)
@@ -59,6 +61,7 @@ def load_routes() -> Blueprint:
         views_browse,
         views_claims,
         views_contrib,
+        views_problems,
         views_publishers,
         views_review,
     )

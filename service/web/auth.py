@@ -1,7 +1,8 @@
 """Who is using the web interface, and the one gate every page's permission goes through.
 
-The browser's signed session cookie holds only the account id; the account is read again on
-each request, so disabling an account or changing its role takes effect at once. Whether a
+The browser's signed session cookie holds only a random session token; the session and its
+account are read again on each request (``service/web_sessions.py``), so signing out, disabling
+an account or changing its role takes effect at once, on every copy of the cookie. Whether a
 person may do something is decided by ``claims.policy`` alone: ``requires`` asks it, and the
 service functions ask it again when they run.
 """
@@ -13,25 +14,24 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from claims.errors import PermissionDenied
 from claims.policy import ANONYMOUS, Action, Actor, Role, allowed
-from service.accounts import User, actor_for, get_active_user
+from service.accounts import User, actor_for
 from service.db import get_session
+from service.web_sessions import end_session, session_user, start_session
 
-SESSION_USER = "user_id"
+SESSION_TOKEN = "sid"
 
 
 def current_user() -> User | None:
     """The signed-in, active account of this request, if any."""
     if "web_user" not in g:
-        user_id = session.get(SESSION_USER)
+        token = session.get(SESSION_TOKEN)
         g.web_user = (
-            get_active_user(session=get_session(), user_id=user_id)
-            if isinstance(user_id, int)
-            else None
+            session_user(session=get_session(), token=token) if isinstance(token, str) else None
         )
     user: User | None = g.web_user
     return user
@@ -49,15 +49,23 @@ def may(action: Action) -> bool:
 
 
 def sign_in(user: User) -> None:
-    """Start a fresh session for ``user`` (nothing from before signing in is carried over)."""
+    """Start a fresh session for ``user`` (nothing from before signing in is carried over).
+
+    The caller commits: the session exists once its row does.
+    """
     session.clear()
-    session[SESSION_USER] = user.id
+    session[SESSION_TOKEN] = start_session(
+        session=get_session(), user=user, lifetime=current_app.permanent_session_lifetime
+    )
     session.permanent = True
     g.web_user = user
 
 
 def sign_out() -> None:
-    """End the session."""
+    """End the session on the server, so a copy of its cookie opens nothing; the caller commits."""
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        end_session(session=get_session(), token=token)
     session.clear()
     g.web_user = None
 
@@ -65,6 +73,10 @@ def sign_out() -> None:
 def safe_next(target: str | None, fallback: str) -> str:
     """``target`` if it is a path on this site, else ``fallback``: no open redirects."""
     if not target:
+        return fallback
+    # A control character or a space has no business in a path, and CR/LF in a Location header
+    # is a header injection (werkzeug refuses it with a 500): drop the target.
+    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

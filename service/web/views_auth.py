@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from service.accounts import LoginIn, authenticate_user
-from service.db import get_session
+from service.db import commit_or_conflict, get_session
 from service.web import bp, forms, i18n, ratelimit
 from service.web.auth import current_user, safe_next, sign_in, sign_out
 
@@ -32,6 +32,7 @@ def login() -> ResponseReturnValue:
         state.add(forms.FORM_ERROR, _("Unknown username or wrong password."))
         return render_template("web/login.html", form=state)
     sign_in(user)
+    commit_or_conflict(get_session())
     flash(_("Signed in as %(name)s.", name=user.username), "success")
     return redirect(safe_next(state.values.get("next"), url_for("web.home")), code=303)
 
@@ -41,6 +42,7 @@ def logout() -> ResponseReturnValue:
     """Sign out (a POST with the CSRF token, so another site cannot sign people out)."""
     if current_user() is not None:
         sign_out()
+        commit_or_conflict(get_session())
         flash(_("Signed out."), "success")
     return redirect(url_for("web.home"), code=303)
 

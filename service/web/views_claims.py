@@ -13,6 +13,7 @@ from claims.schemas import ClaimantPublic, ClaimCreate
 from claims.scoring import CONTESTED_MIDPOINT
 from claims.services import claimants, ledger
 from service.db import commit_or_conflict, get_session
+from service.embed.views import base_url, claim_page_url
 from service.web import bp, forms, pages, ratelimit
 from service.web.auth import current_actor, may
 
@@ -73,12 +74,12 @@ def claim_errors(exc: Exception, state: forms.FormState) -> bool:
 def claim(claim_id: int) -> ResponseReturnValue:
     """A claim with its status, evidence, counter-statements, verdicts and history."""
     page = pages.claim_page(session=get_session(), claim_id=claim_id, viewer=current_actor())
-    page_url = url_for("web.claim", claim_id=claim_id, _external=True)
+    page_url = claim_page_url(claim_id)
     snippet = pages.embed_snippet(
         claim_id=claim_id,
         text=page.claim.text,
         page_url=page_url,
-        script_url=request.url_root + "embed.js",
+        script_url=base_url() + "/embed.js",  # the public URL, never the request's Host
     )
     return render_template(
         "web/claim.html", page=page, snippet=snippet, contested_at=CONTESTED_MIDPOINT

@@ -241,7 +241,7 @@ def problem() -> Callable[..., dict[str, Any]]:
         body: dict[str, Any] = response.get_json()
         assert set(body) >= PROBLEM_KEYS, body
         assert body["status"] == status
-        assert body["type"].startswith("https://")
+        assert re.fullmatch(r"https?://[^/]+/problems/[a-z-]+", body["type"]), body["type"]
         assert body["title"] and body["detail"]
         return body
 

@@ -192,6 +192,38 @@ def test_json_with_a_charset_parameter_is_accepted(send, ids, write):
 
 
 @write_ids
+def test_a_repeated_key_gets_400_whichever_value_comes_last(
+    send, ids, problem, nothing_written, write
+):
+    body = with_ids(write.body, ids)
+    key, value = next(iter(body.items()))
+    # Another parser would keep the first value; this one must not quietly keep the last.
+    payload = json.dumps(body)[:-1] + f", {json.dumps(key)}: {json.dumps(value)}}}"
+
+    refused = problem(send(write, data=payload, content_type="application/json"), 400)
+
+    assert refused["type"].endswith("/malformed-json")
+    assert key in refused["detail"]
+    nothing_written()
+
+
+@write_ids
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16", "iso-8859-1", "windows-1252"])
+def test_a_body_declared_in_another_charset_gets_400(
+    send, ids, problem, nothing_written, write, charset
+):
+    payload = json.dumps(with_ids(write.body, ids), ensure_ascii=False)
+
+    refused = problem(
+        send(write, data=payload.encode(), content_type=f"application/json; charset={charset}"),
+        400,
+    )
+
+    assert refused["type"].endswith("/unsupported-charset")
+    nothing_written()
+
+
+@write_ids
 def test_a_ten_megabyte_body_gets_413(send, problem, nothing_written, write):
     payload = json.dumps({**write.body, "padding": "x" * TEN_MB})
 
@@ -300,7 +332,11 @@ TEXTS = [
 
 
 @pytest.mark.parametrize(("write", "field", "rest"), TEXTS)
-@pytest.mark.parametrize("char", ["\u0000", "\u0007", "\u001b", "\u0085", "\ud800"])
+@pytest.mark.parametrize(
+    "char",
+    # C0/C1 controls, a lone surrogate, bidi overrides/isolates and noncharacters.
+    ["\u0000", "\u0007", "\u001b", "\u0085", "\ud800", "\u202e", "\u2066", "\ufffe", "\uffff"],
+)
 def test_control_characters_in_text_get_422(
     send, ids, problem, nothing_written, write, field, rest, char
 ):

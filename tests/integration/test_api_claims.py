@@ -680,7 +680,7 @@ def test_a_retracted_claim_cannot_be_patched(client, make_claim, auth, problem, 
             json={"language": "en"},
             headers={**auth(), "If-Match": etag},
         ),
-        422,
+        409,
     )
 
     assert table_counts() == before
@@ -732,7 +732,7 @@ def test_a_contributor_may_not_retract_a_claim(client, make_claim, auth, problem
     assert client.get(f"{API}/claims/{claim.id}").get_json()["retracted_at"] is None
 
 
-def test_retracting_twice_gets_422(client, make_claim, auth, problem, table_counts):
+def test_retracting_twice_gets_409(client, make_claim, auth, problem, table_counts):
     claim = make_claim("Withdrawn once is enough.")
     first = client.post(
         f"{API}/claims/{claim.id}/retract", json={"reason": "first"}, headers=auth("editor")
@@ -744,7 +744,7 @@ def test_retracting_twice_gets_422(client, make_claim, auth, problem, table_coun
         client.post(
             f"{API}/claims/{claim.id}/retract", json={"reason": "second"}, headers=auth("editor")
         ),
-        422,
+        409,
     )
 
     assert table_counts() == before

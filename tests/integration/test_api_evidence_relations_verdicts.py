@@ -217,7 +217,7 @@ def test_evidence_on_an_unknown_claim_gets_404_and_writes_nothing(
     problem(client.get(evidence_url(2_000_000_000)), 404)
 
 
-def test_evidence_on_a_retracted_claim_gets_422_and_records_no_source(
+def test_evidence_on_a_retracted_claim_gets_409_and_records_no_source(
     client, make_claim, auth, problem, table_counts
 ):
     claim = make_claim("The pier will be rebuilt.")
@@ -230,7 +230,7 @@ def test_evidence_on_a_retracted_claim_gets_422_and_records_no_source(
             json={"source_url": "https://pier.example/a", "stance": "supports", "quote": "q"},
             headers=auth(),
         ),
-        422,
+        409,
     )
 
     assert table_counts() == before
@@ -304,7 +304,7 @@ def test_a_contributor_may_not_retract_evidence(
     assert table_counts() == before
 
 
-def test_retracting_evidence_twice_gets_422(
+def test_retracting_evidence_twice_gets_409(
     client, make_claim, make_source, make_evidence, auth, problem
 ):
     claim = make_claim("The lake froze in May.")
@@ -312,7 +312,7 @@ def test_retracting_evidence_twice_gets_422(
     url = f"{evidence_url(claim.id)}/{item.id}/retract"
     assert client.post(url, json={"reason": "one"}, headers=auth("editor")).status_code == 200
 
-    problem(client.post(url, json={"reason": "two"}, headers=auth("editor")), 422)
+    problem(client.post(url, json={"reason": "two"}, headers=auth("editor")), 409)
 
 
 def test_evidence_of_another_claim_cannot_be_retracted_through_this_one(
@@ -545,7 +545,7 @@ def test_a_contributor_may_not_retract_a_relation(
     assert table_counts() == before
 
 
-def test_retracting_a_relation_twice_gets_422(
+def test_retracting_a_relation_twice_gets_409(
     client, bonus_and_rebuttal, make_relation, auth, problem
 ):
     bonus, rebuttal = bonus_and_rebuttal
@@ -553,7 +553,7 @@ def test_retracting_a_relation_twice_gets_422(
     url = f"{relations_url(bonus.id)}/{relation.id}/retract"
     assert client.post(url, json={"reason": "one"}, headers=auth("editor")).status_code == 200
 
-    problem(client.post(url, json={"reason": "two"}, headers=auth("editor")), 422)
+    problem(client.post(url, json={"reason": "two"}, headers=auth("editor")), 409)
 
 
 def test_a_relation_cannot_be_retracted_through_an_unrelated_claim(
@@ -674,7 +674,7 @@ def test_an_invalid_verdict_gets_422(client, make_claim, auth, problem, table_co
     assert field in [e["field"] for e in answer["errors"]]
 
 
-def test_a_verdict_on_a_retracted_claim_gets_422(client, make_claim, auth, problem, table_counts):
+def test_a_verdict_on_a_retracted_claim_gets_409(client, make_claim, auth, problem, table_counts):
     claim = make_claim("Withdrawn before ruling.")
     client.post(f"{API}/claims/{claim.id}/retract", json={"reason": "x"}, headers=auth("editor"))
     before = table_counts()
@@ -685,7 +685,7 @@ def test_a_verdict_on_a_retracted_claim_gets_422(client, make_claim, auth, probl
             json={"rating": "true", "rationale": "x"},
             headers=auth("editor"),
         ),
-        422,
+        409,
     )
 
     assert table_counts() == before

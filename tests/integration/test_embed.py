@@ -299,3 +299,17 @@ def test_moves_while_a_new_claim_is_being_sourced_are_not_announced(
     assert status["previous_status"] == "unsettled" and status["status"] == "refuted"
     card = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
     assert "was:" not in card
+
+
+def test_the_card_is_sandboxed_without_same_origin_wherever_it_is_framed(client, bonus):
+    # allow-scripts with allow-same-origin lets the framed page lift its own sandbox.
+    wanted = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+    oembed = client.get(
+        "/oembed", query_string={"url": f"http://localhost/claims/{bonus['id']}"}
+    ).json["html"]
+    assert f'sandbox="{wanted}"' in oembed
+    script = client.get("/embed.js").get_data(as_text=True)
+    assert f'"sandbox", "{wanted}"' in script
+    assert "allow-same-origin" not in oembed + script
+    csp = client.get(f"/embed/claims/{bonus['id']}").headers["Content-Security-Policy"]
+    assert f"sandbox {wanted}" in csp and "allow-same-origin" not in csp

@@ -12,7 +12,9 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import claims.models  # noqa: F401
-import service.tokens  # noqa: F401
+import service.counters
+import service.tokens
+import service.web_sessions  # noqa: F401
 import sources.models  # noqa: F401
 from service import migrate
 from service.db import make_engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -14,7 +15,12 @@ from claims.text import (
     normalise_claim,
     normalise_name,
 )
-from sources.sanitize import find_control_characters, has_forbidden_control_chars
+from sources.sanitize import (
+    TEXT_PATTERN,
+    displayable,
+    find_control_characters,
+    has_forbidden_control_chars,
+)
 
 # --- normalise_claim ---------------------------------------------------------------------------
 
@@ -147,9 +153,46 @@ def test_printable_unicode_is_not_a_control_character():
     assert not has_forbidden_control_chars("naïve café 中文 \u00a0 \u200b 😀")
 
 
-@given(st.text(alphabet=st.characters(exclude_categories=["Cc", "Cs"])))
-def test_text_without_control_characters_or_surrogates_is_always_accepted(text):
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@given(
+    st.text(
+        alphabet=st.characters(
+            exclude_categories=["Cc", "Cs"],
+            exclude_characters=BIDI_CONTROLS
+            + "\ufffe\uffff"
+            + "".join(map(chr, range(0xFDD0, 0xFDF0))),
+        )
+    )
+)
+def test_text_without_controls_surrogates_bidi_controls_or_noncharacters_is_accepted(text):
     assert not has_forbidden_control_chars(text)
+
+
+@pytest.mark.parametrize("char", list(BIDI_CONTROLS))
+def test_bidi_embedding_override_and_isolate_controls_are_forbidden(char):
+    # "\u202enamtlA maS" shows as "Sam Altman": a name could pass for someone else's.
+    assert has_forbidden_control_chars(f"{char}namtlA maS")
+
+
+@pytest.mark.parametrize("char", ["\u200e", "\u200f", "\u061c"])
+def test_implicit_direction_marks_stay_allowed_for_mixed_text(char):
+    assert not has_forbidden_control_chars(f"abc{char} שלום")
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\ufdd0", "\ufdef"])
+def test_noncharacters_are_forbidden(char):
+    assert find_control_characters(f"ok{char}") == [2]
+
+
+@given(st.text())
+def test_the_openapi_pattern_says_exactly_what_the_guard_refuses(text):
+    assert (re.fullmatch(TEXT_PATTERN, text) is None) == has_forbidden_control_chars(text)
+
+
+def test_displayable_text_drops_what_input_refuses_and_keeps_the_rest():
+    assert displayable("\u202enamtlA\ufffe maS\x00 \u200fשלום") == "namtlA maS \u200fשלום"
 
 
 @pytest.mark.parametrize("char", ["\ud800", "\udfff"])

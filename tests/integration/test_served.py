@@ -1,0 +1,135 @@
+"""claimdesk as ``claimdesk serve`` runs it (gunicorn, demo data): what only a real server shows.
+
+One server per module, on its own SQLite file and a free loopback port, whatever database the
+rest of the suite uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+CLI = [sys.executable, "-c", "from service.cli import main; main()"]
+MAX_BODY = 4096
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running ``claimdesk serve --demo`` and an admin token for it."""
+
+    url: str
+    token: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("served")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")},
+        "CLAIMDESK_ENV": "test",
+        "CLAIMDESK_SECRET_KEY": "served-test-secret-0123456789",
+        "CLAIMDESK_INSTANCE_PATH": str(folder),
+        "CLAIMDESK_DATABASE_URL": f"sqlite:///{folder / 'served.sqlite3'}",
+        "CLAIMDESK_MAX_BODY_BYTES": str(MAX_BODY),
+    }
+    run = {"env": env, "check": True, "capture_output": True, "text": True, "timeout": 120}
+    port = _free_port()
+    log = (folder / "serve.log").open("w")
+    server = subprocess.Popen(
+        [*CLI, "serve", "--demo", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((folder / "serve.log").read_text())
+            time.sleep(0.2)
+        # serve has migrated the database by now; a token is one more row in it.
+        created = subprocess.run(
+            [*CLI, "token", "create", "--name", "served-admin", "--role", "admin"], **run
+        )
+        yield Served(url=url, token=created.stdout.strip().splitlines()[-1])
+    finally:
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+        server.wait(timeout=30)
+        log.close()
+
+
+def _raw(served: Served, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are (no client library would send these) and read the answer."""
+    port = int(served.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def test_a_request_line_over_4_kb_gets_a_problem_414(served: Served) -> None:
+    path = "/api/v1/claims?q=" + "a" * 5000
+    status, headers, body = _raw(
+        served, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert status == 414
+    assert headers["content-type"] == "application/problem+json"
+    problem = json.loads(body)
+    assert problem["status"] == 414 and problem["title"]
+    assert problem["type"] == "/problems/request-uri-too-long"
+    explained = requests.get(served.url + problem["type"], timeout=10)
+    assert explained.status_code == 200 and "4 KB" in explained.text
+
+
+def test_a_chunked_body_over_the_limit_gets_413_from_the_server(served: Served) -> None:
+    text = "The council spent " + "far " * 1500 + "too much."
+    payload = json.dumps({"text": text}).encode()
+
+    def chunks() -> Iterator[bytes]:  # a generator: requests sends it chunked
+        for start in range(0, len(payload), 1000):
+            yield payload[start : start + 1000]
+
+    response = requests.post(
+        f"{served.url}/api/v1/claims",
+        data=chunks(),
+        headers={"Authorization": f"Bearer {served.token}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
+    listed = requests.get(f"{served.url}/api/v1/claims", params={"q": "council spent far"})
+    assert listed.json()["count"] == 0
+
+
+def test_the_server_log_shows_no_error(served: Served, tmp_path_factory) -> None:
+    requests.get(f"{served.url}/api/v1/claims/1/status", timeout=10).raise_for_status()
+    logs = list(Path(tmp_path_factory.getbasetemp()).glob("served*/serve.log"))
+    assert logs and "Traceback" not in logs[0].read_text()
