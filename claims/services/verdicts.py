@@ -10,7 +10,7 @@ from claims.errors import InvalidRequest
 from claims.models import RATING_SCALE, Verdict
 from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
-from claims.services import history, scores
+from claims.services import history, notices, scores
 from claims.services.ledger import get_claim
 from claims.services.reliability import claims_sharing_publishers
 from sources.models import utcnow
@@ -67,6 +67,9 @@ def add_verdict(
     )
     claim.updated_at = now
     session.add(claim)
+    notices.verdict_ruled(
+        session=session, claim=claim, previous=previous, verdict=verdict, actor=actor
+    )
     session.flush()
     if rescore:
         scores.recompute_many(

@@ -11,7 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import claims.models  # noqa: F401
+import claims.models
+import claims.notice_models  # noqa: F401
 import service.tokens  # noqa: F401
 import sources.models  # noqa: F401
 from service import migrate

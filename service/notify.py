@@ -1,0 +1,199 @@
+"""The worker's side of change notices: route events, send what is due, come back for retries.
+
+``drain`` is one huey task, queued after every commit that recorded an event (or asked for a
+retry) and run every minute by the consumer as a sweep, so nothing waits on the queue being
+up: an event committed while Redis was down goes out at the next sweep. Each subscription is
+sent to by one worker at a time (a lease on its row), in event order per claim, in short
+transactions around each HTTP request; several subscriptions are sent to in parallel.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from huey import crontab
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction, sessionmaker
+
+from claims.delivery_policy import Verdict
+from claims.services import outbox
+from claims.services.notices import PENDING
+from service.db import Database
+from service.jobs import Jobs
+from service.settings import Settings
+from service.webhook_sender import Sender, body_of
+from sources.models import utcnow
+
+TASK: Final = "deliver_notices"
+SWEEP: Final = crontab(minute="*")  # retries fall due between wakes; the sweep catches them
+BATCH: Final = 100  # deliveries one subscription sends per round
+MAX_ROUNDS: Final = 1000
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Report:
+    """What one drain did, for logs and tests."""
+
+    routed: int = 0
+    attempts: int = 0
+    delivered: int = 0
+
+
+class Notifier:
+    """Routes and sends notices for one database under the app's settings."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+        wake_at: Callable[[datetime], None] | None = None,
+    ) -> None:
+        self.database = database
+        self.sender = Sender(timeout=settings.webhook_timeout, allowlist=settings.allowlist())
+        self.base_url = settings.public_url
+        # One connection shared by every Session (the tests' rolled-back transaction) cannot
+        # be used from several threads.
+        shared = database.outer_bind is not None
+        self.concurrency = 1 if shared else settings.webhook_concurrency
+        self.clock = clock
+        self.wake_at = wake_at
+        self.hold = timedelta(seconds=settings.webhook_timeout * 2 * (BATCH + 1) + 60)
+
+    def drain(self) -> Report:
+        """Route every new event, then send everything due until nothing more is."""
+        report = Report()
+        while True:
+            with self.database.session_factory() as session:
+                routed = outbox.fan_out(session=session)
+                session.commit()
+            report.routed += routed
+            if not routed:
+                break
+        for _ in range(MAX_ROUNDS):
+            with self.database.session_factory() as session:
+                due = outbox.due_subscriptions(session=session, now=self.clock())
+            if not due:
+                break
+            if self.concurrency > 1 and len(due) > 1:
+                with ThreadPoolExecutor(max_workers=min(self.concurrency, len(due))) as pool:
+                    results = list(pool.map(self.send_subscription, due))
+            else:
+                results = [self.send_subscription(sid) for sid in due]
+            for attempts, delivered in results:
+                report.attempts += attempts
+                report.delivered += delivered
+            if not any(attempts for attempts, _ in results):
+                break  # everything due is leased by another worker
+        self._plan_wake()
+        return report
+
+    def send_subscription(self, subscription_id: int) -> tuple[int, int]:
+        """One round for one subscription: (attempts made, deliveries completed)."""
+        now = self.clock()
+        with self.database.session_factory() as session:
+            target = outbox.lease(
+                session=session, subscription_id=subscription_id, now=now, hold=self.hold
+            )
+            batch = (
+                outbox.sendable(
+                    session=session, subscription_id=subscription_id, now=now, limit=BATCH
+                )
+                if target is not None
+                else []
+            )
+            session.commit()
+        if target is None:
+            return 0, 0
+        attempts = delivered = 0
+        held: set[int | None] = set()  # claims whose earlier notice just failed: keep order
+        try:
+            for delivery_id, claim_id, notice in batch:
+                if claim_id in held:
+                    continue
+                outcome = self.sender.send(
+                    target, msg_id=notice.uid, body=body_of(notice, self.base_url), at=self.clock()
+                )
+                attempts += 1
+                with self.database.session_factory() as session:
+                    verdict, active = outbox.record_attempt(
+                        session=session, delivery_id=delivery_id, outcome=outcome, now=self.clock()
+                    )
+                    session.commit()
+                if verdict is Verdict.delivered:
+                    delivered += 1
+                else:
+                    held.add(claim_id)
+                if not active:
+                    break
+        finally:
+            with self.database.session_factory() as session:
+                outbox.release(session=session, subscription_id=subscription_id)
+                session.commit()
+        return attempts, delivered
+
+    def _plan_wake(self) -> None:
+        """Ask the queue to come back for a retry due before the next minute's sweep."""
+        if self.wake_at is None:
+            return
+        with self.database.session_factory() as session:
+            soonest = outbox.soonest_due(session=session)
+        if soonest is not None and soonest - self.clock() < timedelta(minutes=1):
+            self.wake_at(soonest)
+
+
+# Factories already listening (a WeakSet, not ids: see the note in service/jobs.py).
+_LISTENING: Final[weakref.WeakSet[sessionmaker[Any]]] = weakref.WeakSet()
+EXTENSION: Final = "claimdesk.notify"
+
+
+def install(jobs: Jobs, *, settings: Settings, database: Database) -> Notifier:
+    """Register the drain task and its sweep with the app's queue; wake it after commits."""
+    huey = jobs.huey
+    task: Any = None
+
+    def wake_at(when: datetime) -> None:
+        delay = max((when - utcnow()).total_seconds(), 0.0)
+        task.schedule(delay=delay)
+
+    notifier = Notifier(
+        database=database,
+        settings=settings,
+        wake_at=None if settings.jobs_immediate else wake_at,
+    )
+    task = huey.task(name=TASK)(notifier.drain)
+    huey.periodic_task(SWEEP, name=f"{TASK}_sweep")(notifier.drain)
+    jobs.tasks[TASK] = task
+    factory: sessionmaker[Any] = database.session_factory  # type: ignore[assignment]
+    factory.configure(info={**factory.kw.get("info", {}), EXTENSION: jobs})
+    if factory not in _LISTENING:
+        event.listen(factory, "after_commit", _wake)
+        event.listen(factory, "after_soft_rollback", _forget)
+        _LISTENING.add(factory)
+    return notifier
+
+
+def _wake(session: OrmSession) -> None:
+    if not session.info.pop(PENDING, False):
+        return
+    jobs: Jobs | None = session.info.get(EXTENSION)
+    if jobs is None:
+        return
+    try:
+        jobs.enqueue(TASK)
+    except Exception:  # the events are committed; the minute's sweep sends them
+        log.exception("could not queue %s", TASK)
+
+
+def _forget(session: OrmSession, previous: SessionTransaction) -> None:
+    if not previous.nested:
+        session.info.pop(PENDING, None)
