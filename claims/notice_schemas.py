@@ -6,7 +6,7 @@ The event classes are not read from any request: they describe, for the OpenAPI 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -16,6 +16,14 @@ from claims.notice_models import EventType
 from claims.schemas import TAG_RE, CleanText, Input
 
 MAX_GRACE_HOURS = 24 * 7
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite hands back naive datetimes (stored as UTC): every answer says the zone.
+Utc = Annotated[datetime, AfterValidator(_utc)]
 
 
 def _receiver_url(value: str) -> str:
@@ -98,17 +106,23 @@ class SubscriptionPublic(BaseModel):
     state_reason: str | None
     consecutive_failures: int
     owner: str
-    previous_secret_until: datetime | None = Field(
+    previous_secret_until: Utc | None = Field(
         description="until then the previous secret signs too (after a rotation)"
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: Utc
+    updated_at: Utc
 
 
 class SubscriptionWithSecret(SubscriptionPublic):
     """The answer that creates a secret: the only time it is shown."""
 
     secret: str = Field(description="whsec_...: the Standard Webhooks signing secret")
+
+
+class SubscriptionChanged(SubscriptionPublic):
+    """The answer to a change: ``secret`` is the new one after a rotation, else null."""
+
+    secret: str | None = Field(default=None, description="set only when the secret was rotated")
 
 
 class SubscriptionsPublic(BaseModel):
@@ -121,7 +135,7 @@ class SubscriptionsPublic(BaseModel):
 class AttemptPublic(BaseModel):
     """One HTTP request of a delivery."""
 
-    at: datetime
+    at: Utc
     status: int | None
     error: str | None
     duration_ms: int
@@ -136,11 +150,11 @@ class DeliveryPublic(BaseModel):
     claim_id: int | None
     state: Literal["pending", "delivered", "failed", "cancelled"]
     attempts: int
-    next_attempt_at: datetime | None
+    next_attempt_at: Utc | None
     last_status: int | None
     last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
+    created_at: Utc
+    delivered_at: Utc | None
     history: list[AttemptPublic]
 
 
@@ -187,5 +201,5 @@ class EventBody(BaseModel):
     """The JSON body of every webhook (Standard Webhooks: type, timestamp, data)."""
 
     type: EventType
-    timestamp: datetime
+    timestamp: Utc
     data: EventData

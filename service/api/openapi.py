@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from service.api import webhooks_doc
 from service.api.operation import OPERATIONS, Operation
 
 REF = "#/components/schemas/{model}"
@@ -60,6 +61,8 @@ def build(*, title: str, version: str) -> dict[str, Any]:
     _, schemas = models_json_schema(keys, ref_template=REF)
     components = dict(schemas.get("$defs", {}))
     components["Problem"] = PROBLEM_SCHEMA
+    webhooks, webhook_schemas = webhooks_doc.section(REF)
+    components.update(webhook_schemas)
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
@@ -71,6 +74,7 @@ def build(*, title: str, version: str) -> dict[str, Any]:
             "description": "Claims, sources, evidence, rebuttals and explainable contestedness.",
         },
         "paths": dict(sorted(paths.items())),
+        "webhooks": webhooks,
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
