@@ -79,6 +79,41 @@ def add_verdict(
     return verdict
 
 
+def withdraw_verdict(*, session: Session, claim_id: int, reason: str, actor: Actor) -> Verdict:
+    """Take the verdict in force back without a new one (a ruling made in error).
+
+    It is marked superseded, so every reader of "the verdict in force" sees none; the revision
+    log says it was withdrawn and why. Its publishers' records change as with a new verdict.
+    """
+    require(actor, Action.rule)
+    claim = get_claim(session=session, claim_id=claim_id)
+    verdict = current_verdicts(session=session, claim_ids=[claim_id]).get(claim_id)
+    if verdict is None:
+        raise InvalidRequest("the claim has no verdict in force")
+    assert verdict.id is not None
+    now = utcnow()
+    verdict.superseded_at = now
+    claim.updated_at = now
+    session.add_all([verdict, claim])
+    history.record(
+        session=session,
+        actor=actor,
+        entity="verdict",
+        entity_id=verdict.id,
+        action="withdraw",
+        claim_id=claim_id,
+        changes={"reason": reason},
+    )
+    notices.verdict_withdrawn(
+        session=session, claim=claim, verdict=verdict, reason=reason, actor=actor
+    )
+    session.flush()
+    scores.recompute_many(
+        session=session, claim_ids=claims_sharing_publishers(session=session, claim_id=claim_id)
+    )
+    return verdict
+
+
 def list_verdicts(*, session: Session, claim_id: int) -> list[Verdict]:
     """Every verdict on the claim, newest first."""
     get_claim(session=session, claim_id=claim_id)

@@ -354,3 +354,23 @@ def test_filters_route_by_claim_claimant_and_tag(
                 continue
     assert seen == {tagged.id: "tag", hers.id: "claimant", other.id: "claim"}
     assert session.scalar(select(func.count()).select_from(Delivery)) == 3
+
+
+def test_a_withdrawn_verdict_is_announced_and_no_verdict_is_left_in_force(
+    receiver, subscribe, rule, make_claim, client, auth, problem
+):
+    claim = make_claim()
+    _, secret = subscribe(receiver.url, events=["claim.verdict.withdrawn"])
+    rule(claim.id, "false")
+    url = f"{API}/claims/{claim.id}/verdicts/withdraw"
+    withdrawn = client.post(
+        url, json={"reason": "ruled on the wrong claim"}, headers=auth("editor")
+    )
+    assert withdrawn.status_code == 200, withdrawn.get_json()
+    [got] = [r.verified(secret) for r in receiver.accepted()]
+    assert got["type"] == "claim.verdict.withdrawn"
+    assert got["data"]["old"]["rating"] == "false" and got["data"]["new"] is None
+    assert got["data"]["reason"] == "ruled on the wrong claim"
+    assert client.get(f"{API}/claims/{claim.id}").get_json()["verdict"] is None
+    problem(client.post(url, json={"reason": "again"}, headers=auth("editor")), 422)
+    problem(client.post(url, json={"reason": "x"}, headers=auth("contributor")), 403)
