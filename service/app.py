@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from service import card_cache, commands, cors, db, embed, hot, jobs, notify, problems, web
+from service import card_cache, commands, cors, db, embed, feeds, hot, jobs, notify, problems, web
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     problems.register(app, is_api=is_api, html=web_errors.render)
     app.register_blueprint(load_routes())
     embed.install(app)
+    app.register_blueprint(feeds.bp)
     web.init_app(app, settings)
     cors.install(app, settings, is_api)
     commands.register(app)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import uuid
 from typing import Any, Final
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from claims.models import Claim, Evidence, Relation, ReviewState, Verdict
+from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState, Verdict
 from claims.notice_models import EventType, NoticeEvent
 from claims.policy import SYSTEM, Actor
 from sources.models import FetchState, Source, utcnow
@@ -168,3 +168,23 @@ def source_state_moved(*, session: Session, source_id: int, claim_ids: list[int]
                 source_id=source_id,
                 data={"source": {"id": source.id, "url": source.url}, "old": None, "new": "dead"},
             )
+
+
+def recent(
+    *,
+    session: Session,
+    claimant_id: int | None = None,
+    tag: str | None = None,
+    limit: int = 50,
+) -> list[NoticeEvent]:
+    """The newest events, for the public feeds: everything, one claimant's claims, one tag's."""
+    query = select(NoticeEvent).order_by(col(NoticeEvent.id).desc()).limit(limit)
+    if claimant_id is not None:
+        query = query.join(Claim, col(Claim.id) == NoticeEvent.claim_id).where(
+            Claim.claimant_id == claimant_id
+        )
+    if tag is not None:
+        query = query.join(ClaimTag, col(ClaimTag.claim_id) == NoticeEvent.claim_id).where(
+            ClaimTag.tag == tag
+        )
+    return list(session.exec(query).all())

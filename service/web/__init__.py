@@ -61,6 +61,7 @@ def load_routes() -> Blueprint:
         views_contrib,
         views_publishers,
         views_review,
+        views_subscriptions,
     )
 
     return bp
