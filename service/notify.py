@@ -9,18 +9,23 @@ transactions around each HTTP request; several subscriptions are sent to in para
 
 from __future__ import annotations
 
+import functools
 import logging
+import random
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from huey import crontab
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction, sessionmaker
+from sqlmodel import Session
 
 from claims.delivery_policy import Verdict
 from claims.services import outbox
@@ -35,6 +40,10 @@ TASK: Final = "deliver_notices"
 SWEEP: Final = crontab(minute="*")  # retries fall due between wakes; the sweep catches them
 BATCH: Final = 100  # deliveries one subscription sends per round
 MAX_ROUNDS: Final = 1000
+RETRIES: Final = 6
+# A statement that writes nothing but makes SQLite take the write lock (see _in_transaction).
+WRITE_LOCK: Final = text("UPDATE subscription SET id = id WHERE 1 = 0")
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -67,15 +76,40 @@ class Notifier:
         self.concurrency = 1 if shared else settings.webhook_concurrency
         self.clock = clock
         self.wake_at = wake_at
+        self.sqlite = database.url.startswith("sqlite")
         self.hold = timedelta(seconds=settings.webhook_timeout * 2 * (BATCH + 1) + 60)
+
+    def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        """Run one short unit of work and commit it, again when the database says "retry".
+
+        SQLite refuses at once ("database is locked") a transaction that read before another
+        connection wrote; PostgreSQL may report a serialization failure or deadlock. Each is
+        retried a few times after a jittered pause; the units are idempotent.
+        """
+        for attempt in range(RETRIES):
+            with self.database.session_factory() as session:
+                try:
+                    if self.sqlite:
+                        # Take SQLite's write lock first, waiting (busy_timeout) like BEGIN
+                        # IMMEDIATE would: a transaction that reads before it writes is refused
+                        # at once when another connection wrote meanwhile, and retries of that
+                        # starve under the worker's own parallel senders.
+                        session.execute(WRITE_LOCK)
+                    result = work(session)
+                    session.commit()
+                    return result
+                except OperationalError:
+                    session.rollback()
+                    if attempt == RETRIES - 1:
+                        raise
+            time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+        raise AssertionError("unreachable")
 
     def drain(self) -> Report:
         """Route every new event, then send everything due until nothing more is."""
         report = Report()
         while True:
-            with self.database.session_factory() as session:
-                routed = outbox.fan_out(session=session)
-                session.commit()
+            routed = self._in_transaction(lambda s: outbox.fan_out(session=s))
             report.routed += routed
             if not routed:
                 break
@@ -100,18 +134,18 @@ class Notifier:
     def send_subscription(self, subscription_id: int) -> tuple[int, int]:
         """One round for one subscription: (attempts made, deliveries completed)."""
         now = self.clock()
-        with self.database.session_factory() as session:
+
+        def take(session: Session) -> tuple[outbox.Target | None, list[Any]]:
             target = outbox.lease(
                 session=session, subscription_id=subscription_id, now=now, hold=self.hold
             )
-            batch = (
-                outbox.sendable(
-                    session=session, subscription_id=subscription_id, now=now, limit=BATCH
-                )
-                if target is not None
-                else []
+            if target is None:
+                return None, []
+            return target, outbox.sendable(
+                session=session, subscription_id=subscription_id, now=now, limit=BATCH
             )
-            session.commit()
+
+        target, batch = self._in_transaction(take)
         if target is None:
             return 0, 0
         attempts = delivered = 0
@@ -125,11 +159,9 @@ class Notifier:
                     target, msg_id=notice.uid, body=body_of(notice, self.base_url), at=utcnow()
                 )
                 attempts += 1
-                with self.database.session_factory() as session:
-                    verdict, active = outbox.record_attempt(
-                        session=session, delivery_id=delivery_id, outcome=outcome, now=self.clock()
-                    )
-                    session.commit()
+                verdict, active = self._in_transaction(
+                    functools.partial(self._record, delivery_id=delivery_id, outcome=outcome)
+                )
                 if verdict is Verdict.delivered:
                     delivered += 1
                 else:
@@ -137,10 +169,17 @@ class Notifier:
                 if not active:
                     break
         finally:
-            with self.database.session_factory() as session:
-                outbox.release(session=session, subscription_id=subscription_id)
-                session.commit()
+            self._in_transaction(
+                lambda s: outbox.release(session=s, subscription_id=subscription_id)
+            )
         return attempts, delivered
+
+    def _record(
+        self, session: Session, *, delivery_id: int, outcome: outbox.Outcome
+    ) -> tuple[Verdict, bool]:
+        return outbox.record_attempt(
+            session=session, delivery_id=delivery_id, outcome=outcome, now=self.clock()
+        )
 
     def _plan_wake(self) -> None:
         """Ask the queue to come back for a retry due before the next minute's sweep."""
