@@ -13,7 +13,7 @@ Prints, for the first change, ``delivered=1000/1000 p50_s=.. p99_s=..`` (seconds
 write's answer to each arrival), then each round's figures, and ends with ``ratio=`` (median
 write latency with the subscriptions / without; goal <= 1.2).
 
-Run:  .venv/bin/python bench/notify.py [--subscriptions 1000] [--rounds 5]
+Run:  .venv/bin/python bench/notify.py [--subscriptions 1000] [--rounds 10]
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait per round")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (schema emptied)")
     args = parser.parse_args()
@@ -232,7 +232,10 @@ def run(args: argparse.Namespace, instance: Path, url: str) -> None:
             with_subs: list[float] = []
             without: list[float] = []
             for round_no in range(args.rounds):
-                latency, answered = change(watched_id, RATINGS[round_no % len(RATINGS)])
+                rating = RATINGS[round_no % len(RATINGS)]
+                if round_no % 2:  # alternate which write comes first: no order effect
+                    without.append(change(quiet_id, rating)[0])
+                latency, answered = change(watched_id, rating)
                 with_subs.append(latency)
                 uid = newest_event_id()
                 deadline = time.monotonic() + args.timeout
@@ -247,10 +250,13 @@ def run(args: argparse.Namespace, instance: Path, url: str) -> None:
                 )
                 if round_no == 0:
                     print(line)
-                print(f"round {round_no + 1}: {line} write_ms={latency * 1000:.1f}", flush=True)
-                latency, _ = change(quiet_id, RATINGS[round_no % len(RATINGS)])
-                without.append(latency)
-                print(f"round {round_no + 1}: write without subscribers {latency * 1000:.1f} ms")
+                if not round_no % 2:
+                    without.append(change(quiet_id, rating)[0])
+                print(
+                    f"round {round_no + 1}: {line} write_ms={latency * 1000:.1f} "
+                    f"without_subscribers_ms={without[-1] * 1000:.1f}",
+                    flush=True,
+                )
     print(f"bad_signatures={arrivals.bad} duplicates={arrivals.duplicates}")
     median_with = statistics.median(with_subs) * 1000
     median_without = statistics.median(without) * 1000
