@@ -41,6 +41,7 @@ SWEEP: Final = crontab(minute="*")  # retries fall due between wakes; the sweep 
 BATCH: Final = 100  # deliveries one subscription sends per round
 MAX_ROUNDS: Final = 1000
 RETRIES: Final = 6
+WAKE_GAP: Final = timedelta(seconds=2)
 # A statement that writes nothing but makes SQLite take the write lock (see _in_transaction).
 WRITE_LOCK: Final = text("UPDATE subscription SET id = id WHERE 1 = 0")
 T = TypeVar("T")
@@ -187,8 +188,11 @@ class Notifier:
             return
         with self.database.session_factory() as session:
             soonest = outbox.soonest_due(session=session)
-        if soonest is not None and soonest - self.clock() < timedelta(minutes=1):
-            self.wake_at(soonest)
+        if soonest is None or soonest - self.clock() >= timedelta(minutes=1):
+            return  # nothing, or the minute's sweep comes first
+        # Not sooner than WAKE_GAP: a delivery due now may sit with another worker's lease, and
+        # waking at once would spin until that worker lets go.
+        self.wake_at(max(soonest, self.clock() + WAKE_GAP))
 
 
 # Factories already listening (a WeakSet, not ids: see the note in service/jobs.py).
@@ -203,7 +207,10 @@ def install(jobs: Jobs, *, settings: Settings, database: Database) -> Notifier:
 
     def wake_at(when: datetime) -> None:
         delay = max((when - utcnow()).total_seconds(), 0.0)
-        task.schedule(delay=delay)
+        try:
+            task.schedule(delay=delay)
+        except Exception:  # the queue is down: the minute's sweep comes back instead
+            log.exception("could not schedule %s in %.0f s", TASK, delay)
 
     notifier = Notifier(
         database=database,

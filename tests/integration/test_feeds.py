@@ -157,3 +157,30 @@ def test_the_home_and_claimant_pages_point_feed_readers_at_their_feeds(client, m
     assert 'type="application/feed+json"' in home
     page = client.get(f"/claimants/{ada.id}").get_data(as_text=True)
     assert f'href="/feeds/claimants/{ada.id}.atom"' in page
+
+
+def test_the_atom_feed_has_every_element_rfc_4287_requires(client, rule, make_claim):
+    """No W3C feed validator installs from a registry here; these are its Atom must-haves."""
+    from datetime import datetime
+
+    from lxml import etree
+
+    claim = make_claim()
+    rule(claim.id, "true")
+    rule(claim.id, "false")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = etree.fromstring(client.get("/feeds/changes.atom").data)
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    for name in ("id", "title", "updated"):
+        assert len(root.findall(f"a:{name}", ns)) == 1, name
+    assert root.find("a:author/a:name", ns) is not None
+    assert root.find("a:link[@rel='self']", ns).get("href") == "http://localhost/feeds/changes.atom"
+    entries = root.findall("a:entry", ns)
+    assert len(entries) >= 2
+    for entry in entries:
+        for name in ("id", "title", "updated"):
+            assert len(entry.findall(f"a:{name}", ns)) == 1, name
+        datetime.fromisoformat(entry.find("a:updated", ns).text)  # RFC 3339
+        assert entry.find("a:link[@rel='alternate']", ns) is not None
+        assert entry.find("a:summary", ns) is not None
+    assert len({e.find("a:id", ns).text for e in entries}) == len(entries)
