@@ -34,6 +34,10 @@ def _receiver_url(value: str) -> str:
         raise ValueError("must not carry a user name or password")
     if parts.fragment:
         raise ValueError("must not have a #fragment")
+    try:
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError as exc:
+        raise ValueError("the port must be 1-65535") from exc
     return value
 
 

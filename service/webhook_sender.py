@@ -9,11 +9,13 @@ receiver that moved must be re-subscribed, not silently chased to another host.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
 from datetime import datetime
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import requests
 from standardwebhooks.webhooks import Webhook
@@ -21,10 +23,37 @@ from standardwebhooks.webhooks import Webhook
 from claims.notice_models import NoticeEvent
 from claims.services.outbox import Outcome, Target
 from sources.models import as_utc
-from sources.ssrf import AddressBlocked, HostUnresolvable, PinnedAddressAdapter, PrivateAllowlist
+from sources.ssrf import (
+    AddressBlocked,
+    HostUnresolvable,
+    PinnedAddressAdapter,
+    PrivateAllowlist,
+    pick_address,
+    resolve_host,
+)
 
 USER_AGENT: Final = "claimdesk-webhooks/1 (+https://github.com/claimdesk)"
 MAX_ERROR: Final = 300
+
+
+def refusal(url: str, allowlist: PrivateAllowlist) -> str | None:
+    """Why the SSRF guard would refuse this receiver whatever DNS answers, or None.
+
+    Only a literal address can be judged when a subscription is made: a name is resolved and
+    judged again at every send, since what it points to may change.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        pick_address(host, port, resolver=resolve_host, allow_private=False, allowlist=allowlist)
+    except (AddressBlocked, HostUnresolvable) as exc:
+        return f"{exc}; an operator can open it with CLAIMDESK_PRIVATE_ALLOWLIST"
+    return None
 
 
 def absolute(data: dict[str, Any], base_url: str | None) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, url_for
+from flask import Response, current_app, url_for
 
+from claims.errors import InvalidRequest
 from claims.notice_schemas import (
     DeliveriesPublic,
     DeliveryPublic,
@@ -19,8 +20,16 @@ from claims.services import subscriptions
 from service.api import bp
 from service.api.operation import current_actor, operation
 from service.db import get_session
+from service.webhook_sender import refusal
 
 TAG = "subscriptions"
+
+
+def refuse_blocked(url: str) -> None:
+    """A receiver the SSRF guard will always refuse is an error now, not a failure later."""
+    why = refusal(url, current_app.config["CLAIMDESK"].allowlist())
+    if why is not None:
+        raise InvalidRequest(why, field="url")
 
 
 @operation(
@@ -38,6 +47,7 @@ TAG = "subscriptions"
     "see the `webhooks` section for their bodies.",
 )
 def create_subscription(body: SubscriptionCreate) -> tuple[SubscriptionWithSecret, dict[str, str]]:
+    refuse_blocked(body.url)
     subscription = subscriptions.create_subscription(
         session=get_session(), subscription_in=body, actor=current_actor()
     )
@@ -98,6 +108,8 @@ def get_subscription(subscription_id: int) -> SubscriptionPublic:
 def update_subscription(
     subscription_id: int, body: SubscriptionUpdate
 ) -> tuple[SubscriptionChanged, dict[str, str]]:
+    if body.url is not None:
+        refuse_blocked(body.url)
     subscription, issued = subscriptions.update_subscription(
         session=get_session(),
         subscription_id=subscription_id,

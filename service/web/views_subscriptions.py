@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -22,6 +22,7 @@ from claims.services import subscriptions
 from service.db import commit_or_conflict, get_session
 from service.web import bp, forms
 from service.web.auth import current_actor, requires
+from service.webhook_sender import refusal
 
 FORM = ("url", "description", "filter_kind", "filter_value")
 FILTER_KINDS = ("claim_id", "claimant_id", "tag")
@@ -83,6 +84,10 @@ def admin_create_subscription() -> ResponseReturnValue:
     if state.values.get("filter_kind") and not state.values.get("filter_value", "").strip():
         state.add("filter_value", _("This field is required."))
     created = forms.validate(SubscriptionCreate, data, state, fields=FIELDS)
+    if created is not None:
+        why = refusal(created.url, current_app.config["CLAIMDESK"].allowlist())
+        if why is not None:
+            state.add("url", why)
     if created is None or not state.ok:
         return _list_page(state, chosen=chosen, status=422)
     session = get_session()

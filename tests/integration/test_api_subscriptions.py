@@ -66,6 +66,10 @@ def test_an_editor_sees_only_their_own_subscriptions_and_an_admin_sees_all(clien
         ({"url": HOOK, "filter": {"claim_id": 0}}, "filter"),
         ({"url": HOOK, "secret": "whsec_mine"}, "secret"),
         ({"url": HOOK, "description": "x" * 201}, "description"),
+        ({"url": "https://hooks.example:99999/x"}, "url"),
+        ({"url": "http://169.254.169.254/latest/meta-data"}, "url"),
+        ({"url": "http://127.0.0.1:8080/hooks"}, "url"),
+        ({"url": "http://[::1]/hooks"}, "url"),
     ],
     ids=str,
 )

@@ -53,6 +53,9 @@ def test_bad_input_is_shown_beside_the_fields(signed_in):
     page = response.get_data(as_text=True)
     assert 'id="url-error"' in page and 'id="filter_value-error"' in page
     assert 'value="ftp://nope"' in page
+    loopback = admin.post("/admin/subscriptions", {"url": "http://127.0.0.1:9/x"})
+    assert loopback.status_code == 422
+    assert "CLAIMDESK_PRIVATE_ALLOWLIST" in loopback.get_data(as_text=True)
     missing = admin.post(
         "/admin/subscriptions", {"url": "https://a.example/", "filter_kind": "tag"}
     )
