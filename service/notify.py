@@ -28,7 +28,7 @@ from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Session
 
 from claims.delivery_policy import Verdict
-from claims.services import outbox
+from claims.services import deliveries
 from claims.services.notices import PENDING
 from service.db import Database
 from service.jobs import Jobs
@@ -110,13 +110,13 @@ class Notifier:
         """Route every new event, then send everything due until nothing more is."""
         report = Report()
         while True:
-            routed = self._in_transaction(lambda s: outbox.fan_out(session=s))
+            routed = self._in_transaction(lambda s: deliveries.fan_out(session=s))
             report.routed += routed
             if not routed:
                 break
         for _ in range(MAX_ROUNDS):
             with self.database.session_factory() as session:
-                due = outbox.due_subscriptions(session=session, now=self.clock())
+                due = deliveries.due_subscriptions(session=session, now=self.clock())
             if not due:
                 break
             if self.concurrency > 1 and len(due) > 1:
@@ -136,13 +136,13 @@ class Notifier:
         """One round for one subscription: (attempts made, deliveries completed)."""
         now = self.clock()
 
-        def take(session: Session) -> tuple[outbox.Target | None, list[Any]]:
-            target = outbox.lease(
+        def take(session: Session) -> tuple[deliveries.Target | None, list[Any]]:
+            target = deliveries.lease(
                 session=session, subscription_id=subscription_id, now=now, hold=self.hold
             )
             if target is None:
                 return None, []
-            return target, outbox.sendable(
+            return target, deliveries.sendable(
                 session=session, subscription_id=subscription_id, now=now, limit=BATCH
             )
 
@@ -171,14 +171,14 @@ class Notifier:
                     break
         finally:
             self._in_transaction(
-                lambda s: outbox.release(session=s, subscription_id=subscription_id)
+                lambda s: deliveries.release(session=s, subscription_id=subscription_id)
             )
         return attempts, delivered
 
     def _record(
-        self, session: Session, *, delivery_id: int, outcome: outbox.Outcome
+        self, session: Session, *, delivery_id: int, outcome: deliveries.Outcome
     ) -> tuple[Verdict, bool]:
-        return outbox.record_attempt(
+        return deliveries.record_attempt(
             session=session, delivery_id=delivery_id, outcome=outcome, now=self.clock()
         )
 
@@ -187,7 +187,7 @@ class Notifier:
         if self.wake_at is None:
             return
         with self.database.session_factory() as session:
-            soonest = outbox.soonest_due(session=session)
+            soonest = deliveries.soonest_due(session=session)
         if soonest is None or soonest - self.clock() >= timedelta(minutes=1):
             return  # nothing, or the minute's sweep comes first
         # Not sooner than WAKE_GAP: a delivery due now may sit with another worker's lease, and

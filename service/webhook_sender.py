@@ -21,7 +21,7 @@ import requests
 from standardwebhooks.webhooks import Webhook
 
 from claims.notice_models import NoticeEvent
-from claims.services.outbox import Outcome, Target
+from claims.services.deliveries import Outcome, Target
 from sources.models import as_utc
 from sources.ssrf import (
     AddressBlocked,

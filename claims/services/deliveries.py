@@ -1,4 +1,4 @@
-"""The outbox's read side: fan events out to subscriptions, pick what is due, record outcomes.
+"""Delivering change notices: route events to subscriptions, pick what is due, record outcomes.
 
 The worker calls these in short transactions of its own around each HTTP request (never
 holding one open across the network). Order per claim: a subscription's deliveries about one
