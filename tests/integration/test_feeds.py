@@ -159,6 +159,15 @@ def test_the_home_and_claimant_pages_point_feed_readers_at_their_feeds(client, m
     assert f'href="/feeds/claimants/{ada.id}.atom"' in page
 
 
+def test_a_claim_page_points_at_the_feeds_of_its_tags(client, make_claim):
+    claim = make_claim(tags=["floods", "river levels"])
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert 'href="/feeds/tags/floods.atom"' in page
+    assert 'href="/feeds/tags/river%20levels.atom"' in page
+    feed = feedparser.parse(client.get("/feeds/tags/river%20levels.atom").data)
+    assert not feed.bozo and "river levels" in feed.feed.title
+
+
 def test_the_atom_feed_has_every_element_rfc_4287_requires(client, rule, make_claim):
     """No W3C feed validator installs from a registry here; these are its Atom must-haves."""
     from datetime import datetime
