@@ -30,6 +30,7 @@ class Action(StrEnum):
     rule = "rule"  # give verdicts
     retract = "retract"  # withdraw claims, evidence and relations
     review = "review"  # see submitted claims and accept them onto the public record
+    subscribe = "subscribe"  # be sent signed change notices (webhooks) about the record
     administer = "administer"  # tokens and accounts
 
 
@@ -37,7 +38,15 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.anonymous: frozenset({Action.submit}),
     Role.contributor: frozenset({Action.submit, Action.add, Action.edit}),
     Role.editor: frozenset(
-        {Action.submit, Action.add, Action.edit, Action.rule, Action.retract, Action.review}
+        {
+            Action.submit,
+            Action.add,
+            Action.edit,
+            Action.rule,
+            Action.retract,
+            Action.review,
+            Action.subscribe,
+        }
     ),
     Role.admin: frozenset(Action),
 }

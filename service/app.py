@@ -16,10 +16,12 @@ from service import (
     cors,
     db,
     embed,
+    feeds,
     health,
     hosts,
     hot,
     jobs,
+    notify,
     problems,
     retry,
     web,
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     db.init_app(app, database)
     card_cache.install(database, size=settings.card_cache_size)
     jobs.install(app, settings=settings, database=database)
+    notify.install(jobs.jobs_of(app), settings=settings, database=database)
     # The duplicate check, /claims/match and ?q= share it; built lazily on first use.
     app.extensions["claimdesk.match_index"] = database.match_index
 
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     retry.install(app)
     app.register_blueprint(load_routes())
     embed.install(app)
+    app.register_blueprint(feeds.bp)
     web.init_app(app, settings)
     cors.install(app, settings, is_api)
     commands.register(app)

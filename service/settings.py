@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from sources.fetch import FetchPolicy
+from sources.ssrf import PrivateAllowlist
 
 DEV_SECRET = "dev-only-not-secret"
 # Only tests may set these, through Settings(...): no variable, file or secret can reach them.
@@ -135,6 +136,18 @@ class Settings(BaseSettings):
     recheck_hours: float = Field(
         default=24.0, gt=0, le=24 * 365, description="Hours between two fetches of a source."
     )
+    private_allowlist: str = Field(
+        default="",
+        max_length=4000,
+        description="Private or loopback destinations that source fetches and webhooks may "
+        "reach (hosts, host:port or CIDRs, comma-separated); default: none.",
+    )
+    webhook_timeout: float = Field(
+        default=10.0, gt=0, le=60, description="Seconds a webhook receiver has to answer."
+    )
+    webhook_concurrency: int = Field(
+        default=8, ge=1, le=64, description="Receivers the worker sends to at the same time."
+    )
     fetch_allow_private: bool = Field(
         default=False,
         exclude=True,
@@ -172,6 +185,12 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a rate such as '5 per hour'") from exc
+        return value
+
+    @field_validator("private_allowlist")
+    @classmethod
+    def _an_allowlist(cls, value: str) -> str:
+        PrivateAllowlist.parse(value)
         return value
 
     @model_validator(mode="after")
@@ -226,6 +245,7 @@ class Settings(BaseSettings):
             "total_timeout": self.fetch_total_timeout,
             "max_bytes": self.fetch_max_bytes,
             "allow_private": self.fetch_allow_private,
+            "private_allowlist": self.allowlist(),
         }
         return FetchPolicy(**{**options, **overrides})
 
@@ -243,6 +263,10 @@ class Settings(BaseSettings):
         identity = url._replace(password=None).render_as_string(hide_password=False)
         digest = hashlib.sha256(identity.encode()).hexdigest()
         return f"claimdesk-{digest[:12]}"
+
+    def allowlist(self) -> PrivateAllowlist:
+        """The operator's private destinations, parsed (validated when the settings load)."""
+        return PrivateAllowlist.parse(self.private_allowlist)
 
     def resolved_database_url(self, instance_path: Path) -> str:
         """The configured URL, or the SQLite file in the instance folder."""

@@ -36,7 +36,13 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from sources.errors import FetchError
-from sources.ssrf import AddressBlocked, HostUnresolvable, PinnedAddressAdapter, Resolver
+from sources.ssrf import (
+    AddressBlocked,
+    HostUnresolvable,
+    PinnedAddressAdapter,
+    PrivateAllowlist,
+    Resolver,
+)
 from sources.ssrf import resolve_host as _resolve_host
 
 __all__ = [
@@ -91,6 +97,7 @@ class FetchPolicy:
     user_agent: str = USER_AGENT
     accepted_types: frozenset[str] = HTML_AND_TEXT
     allow_private: bool = False  # only tests turn this on, to fetch from loopback
+    private_allowlist: PrivateAllowlist = field(default_factory=PrivateAllowlist)  # operator's
     ca_bundle: str | None = None  # a CA file instead of certifi's (tests, private CAs)
 
 
@@ -128,7 +135,9 @@ class Fetcher:
         with requests.Session() as session:
             session.trust_env = False
             adapter = PinnedAddressAdapter(
-                resolver=self.resolver, allow_private=self.policy.allow_private
+                resolver=self.resolver,
+                allow_private=self.policy.allow_private,
+                allowlist=self.policy.private_allowlist,
             )
             session.mount("http://", adapter)
             session.mount("https://", adapter)

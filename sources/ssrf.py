@@ -27,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -38,6 +39,7 @@ __all__ = [
     "HostUnresolvable",
     "IPAddress",
     "PinnedAddressAdapter",
+    "PrivateAllowlist",
     "Resolver",
     "pick_address",
     "resolve_host",
@@ -148,6 +150,78 @@ def why_blocked(address: IPAddress, *, allow_private: bool = False) -> str | Non
     return None if address.is_global else "not globally routable"
 
 
+@dataclass(frozen=True)
+class PrivateAllowlist:
+    """Private or loopback destinations an operator opened on purpose (an internal receiver).
+
+    Written as ``CLAIMDESK_PRIVATE_ALLOWLIST``: comma-separated host names or addresses (any
+    port), ``host:port`` (that port only, ``[::1]:8080`` for IPv6) and CIDR networks. Only the
+    private ranges can be opened: unspecified, multicast and broadcast addresses stay refused.
+    """
+
+    hosts: frozenset[str] = frozenset()
+    host_ports: frozenset[tuple[str, int]] = frozenset()
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> PrivateAllowlist:
+        """Read the setting; raises ValueError naming the entry it cannot read."""
+        hosts: set[str] = set()
+        host_ports: set[tuple[str, int]] = set()
+        networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for raw in text.split(","):
+            entry = raw.strip().lower()
+            if not entry:
+                continue
+            if "/" in entry:
+                try:
+                    networks.append(ipaddress.ip_network(entry, strict=False))
+                except ValueError as exc:
+                    raise ValueError(f"{entry!r} is not a CIDR network") from exc
+                continue
+            host, port = _split_host_port(entry)
+            if not host or any(c.isspace() for c in host):
+                raise ValueError(f"{entry!r} is not a host, host:port or CIDR")
+            if port is None:
+                hosts.add(host)
+            else:
+                host_ports.add((host, port))
+        return cls(frozenset(hosts), frozenset(host_ports), tuple(networks))
+
+    def permits(self, host: str, port: int, address: IPAddress) -> bool:
+        """Whether this host name (as written in the URL), port and address were opened."""
+        name = host.strip("[]").lower().rstrip(".")
+        for candidate in (name, str(address)):
+            if candidate in self.hosts or (candidate, port) in self.host_ports:
+                return True
+        return any(
+            address.version == network.version and address in network for network in self.networks
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.hosts or self.host_ports or self.networks)
+
+
+def _split_host_port(entry: str) -> tuple[str, int | None]:
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        if not rest:
+            return host, None
+        if not rest.startswith(":"):
+            raise ValueError(f"{entry!r} is not a host, host:port or CIDR")
+        return host, _port(entry, rest[1:])
+    if entry.count(":") == 1:
+        host, _, port = entry.partition(":")
+        return host.rstrip("."), _port(entry, port)
+    return entry.rstrip("."), None  # a bare IPv6 address, or a name
+
+
+def _port(entry: str, text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"{entry!r}: the port must be 1-65535")
+    return int(text)
+
+
 def resolve_host(host: str, port: int) -> list[IPAddress]:
     """Every address of a host name, in the resolver's order, without duplicates."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -161,11 +235,19 @@ def resolve_host(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def pick_address(host: str, port: int, *, resolver: Resolver, allow_private: bool) -> IPAddress:
+def pick_address(
+    host: str,
+    port: int,
+    *,
+    resolver: Resolver,
+    allow_private: bool,
+    allowlist: PrivateAllowlist | None = None,
+) -> IPAddress:
     """Resolve once, refuse the host if any address is disallowed, return the one to dial.
 
     A literal address is judged as is, without a lookup. The first address is dialled: a
-    fallback to the others would be a second decision nobody checked against the first.
+    fallback to the others would be a second decision nobody checked against the first. A
+    private address passes only when the allowlist names the host, host:port or network.
     """
     literal = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     try:
@@ -179,6 +261,13 @@ def pick_address(host: str, port: int, *, resolver: Resolver, allow_private: boo
         raise HostUnresolvable(host, "no address")
     for address in addresses:
         why = why_blocked(address, allow_private=allow_private)
+        if (
+            why is not None
+            and allowlist
+            and allowlist.permits(host, port, address)
+            and why_blocked(address, allow_private=True) is None
+        ):
+            why = None
         if why is not None:
             raise AddressBlocked(host, address, why)
     return addresses[0]
@@ -191,10 +280,17 @@ class PinnedAddressAdapter(HTTPAdapter):
     pooled connection is reused only for the same (address, name) pair.
     """
 
-    def __init__(self, *, resolver: Resolver = resolve_host, allow_private: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        resolver: Resolver = resolve_host,
+        allow_private: bool = False,
+        allowlist: PrivateAllowlist | None = None,
+    ) -> None:
         super().__init__(max_retries=0)  # the fetcher retries, with its own rules
         self._resolver = resolver
         self._allow_private = allow_private
+        self._allowlist = allowlist
 
     def get_connection_with_tls_context(
         self,
@@ -228,6 +324,7 @@ class PinnedAddressAdapter(HTTPAdapter):
             port or (443 if scheme == "https" else 80),
             resolver=self._resolver,
             allow_private=self._allow_private,
+            allowlist=self._allowlist,
         )
         host_params["host"] = str(address)
         if str(address) != host:

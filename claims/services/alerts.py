@@ -16,6 +16,7 @@ from sqlalchemy import case, distinct, func, update
 from sqlmodel import Session, col, select
 
 from claims.models import Claim, Evidence
+from claims.services import notices
 from sources.models import Source, utcnow
 
 DEAD_SOURCES: Any = func.count(distinct(case((col(Source.fetch_state) == "dead", Source.id))))
@@ -65,6 +66,7 @@ def refresh_quoting(*, session: Session, source_id: int) -> None:
         .where(Evidence.source_id == source_id, col(Evidence.retracted_at).is_(None))
         .distinct()
     ).all()
+    notices.source_state_moved(session=session, source_id=source_id, claim_ids=sorted(claim_ids))
     for claim_id in sorted(claim_ids):
         claim = session.get(Claim, claim_id)
         if claim is not None and store(session=session, claim=claim):

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from claims import anchoring
 from claims.models import Evidence
 from claims.policy import SYSTEM
-from claims.services import history, scores
+from claims.services import history, notices, scores
 from sources.anchor import Anchor, anchor_quote
 from sources.models import Snapshot, Source, utcnow
 from sources.service import get_source
@@ -61,6 +61,12 @@ def anchor_evidence(*, session: Session, evidence: Evidence, snapshot: Snapshot)
         evidence.changed_at_source = True
         evidence.changed_detected_at = utcnow()
         _log(session=session, evidence=evidence, action="changed_at_source", now=now_exact)
+        notices.quote_changed(
+            session=session,
+            evidence=evidence,
+            quoted_before=exact_of(evidence.before_selectors),
+            page_now=now_exact,
+        )
     elif not changed and evidence.changed_at_source:
         _log(session=session, evidence=evidence, action="restored_at_source", now=now_exact)
         evidence.changed_at_source = False

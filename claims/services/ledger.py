@@ -17,7 +17,7 @@ from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, S
 from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState
 from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
-from claims.services import claimants, history, locks, match_index, reliability, scores
+from claims.services import claimants, history, locks, match_index, notices, reliability, scores
 from claims.text import normalise_claim
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import SourceCreate, utcnow
@@ -247,6 +247,7 @@ def retract_claim(*, session: Session, claim_id: int, reason: str, actor: Actor)
         raise InvalidRequest("claim is already retracted")
     claim.retracted_at = utcnow()
     claim.retraction_reason = reason
+    notices.claim_retracted(session=session, claim=claim, reason=reason, actor=actor)
     _new_revision(
         session=session, claim=claim, actor=actor, action="retract", changes={"reason": reason}
     )

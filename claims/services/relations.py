@@ -9,7 +9,7 @@ from claims.errors import Conflict, InvalidRequest, NotFound
 from claims.models import Relation
 from claims.policy import Action, Actor, require
 from claims.schemas import RelationCreate
-from claims.services import history, scores
+from claims.services import history, notices, scores
 from claims.services.ledger import get_claim
 from sources.models import utcnow
 
@@ -53,6 +53,7 @@ def add_relation(
     session.add(relation)
     session.flush()
     assert relation.id is not None
+    notices.relation_added(session=session, relation=relation, actor=actor)
     changes = {
         "subject_id": subject_id,
         "object_id": object_id,

@@ -15,7 +15,7 @@ from claims.independence import group_origins
 from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance
 from claims.reliability import multiplier_for
 from claims.scoring import Item, Via, score_claim
-from claims.services import alerts, locks, reliability
+from claims.services import alerts, locks, notices, reliability
 from claims.services.reliability import reliability_of
 from sources.models import Publisher, Source, SourceCite, utcnow
 from sources.service import root_origins
@@ -114,6 +114,7 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
         or (claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals) != counts
     )
     if claim.status != score.status:
+        notices.status_changed(session=session, claim=claim, old=claim.status, new=score.status)
         claim.previous_status = claim.status
         claim.status_changed_at = utcnow()
     claim.status = score.status

@@ -10,7 +10,7 @@ from claims.errors import InvalidRequest
 from claims.models import RATING_SCALE, Verdict
 from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
-from claims.services import history, locks, reliability
+from claims.services import history, locks, notices, reliability
 from claims.services.ledger import get_claim
 from sources.models import utcnow
 
@@ -68,12 +68,50 @@ def add_verdict(
     )
     claim.updated_at = now
     session.add(claim)
+    notices.verdict_ruled(
+        session=session, claim=claim, previous=previous, verdict=verdict, actor=actor
+    )
     session.flush()
     # The verdict changes its publishers' records now; the claims resting on them are
     # rescored by the worker (a bulk load rescores once at the end instead).
     moved = reliability.sync_claim(session=session, claim_id=claim_id)
     if rescore:
         reliability.later_rescore(session=session, publisher_ids=moved)
+    return verdict
+
+
+def withdraw_verdict(*, session: Session, claim_id: int, reason: str, actor: Actor) -> Verdict:
+    """Take the verdict in force back without a new one (a ruling made in error).
+
+    It is marked superseded, so every reader of "the verdict in force" sees none; the revision
+    log says it was withdrawn and why. Its publishers' records change as with a new verdict.
+    """
+    require(actor, Action.rule)
+    claim = get_claim(session=session, claim_id=claim_id)
+    locks.lock_claim_row(session, claim_id)  # against a verdict given at the same moment
+    verdict = current_verdicts(session=session, claim_ids=[claim_id]).get(claim_id)
+    if verdict is None:
+        raise InvalidRequest("the claim has no verdict in force")
+    assert verdict.id is not None
+    now = utcnow()
+    verdict.superseded_at = now
+    claim.updated_at = now
+    session.add_all([verdict, claim])
+    history.record(
+        session=session,
+        actor=actor,
+        entity="verdict",
+        entity_id=verdict.id,
+        action="withdraw",
+        claim_id=claim_id,
+        changes={"reason": reason},
+    )
+    notices.verdict_withdrawn(
+        session=session, claim=claim, verdict=verdict, reason=reason, actor=actor
+    )
+    session.flush()
+    moved = reliability.sync_claim(session=session, claim_id=claim_id)
+    reliability.later_rescore(session=session, publisher_ids=moved)
     return verdict
 
 

@@ -381,6 +381,24 @@ def add_verdict(claim_id: int, body: VerdictCreate) -> VerdictPublic:
 
 @operation(
     bp,
+    "/claims/<int:claim_id>/verdicts/withdraw",
+    "POST",
+    summary="Withdraw the verdict in force without replacing it (editors)",
+    tag=TAG,
+    body=Retraction,
+    response=VerdictPublic,
+    auth=True,
+    errors=(400, 401, 403, 404, 415, 422),
+)
+def withdraw_verdict(claim_id: int, body: Retraction) -> VerdictPublic:
+    verdict = verdicts.withdraw_verdict(
+        session=get_session(), claim_id=claim_id, reason=body.reason, actor=current_actor()
+    )
+    return views.verdict_public(verdict)
+
+
+@operation(
+    bp,
     "/claims/<int:claim_id>/history",
     "GET",
     summary="Revision history, oldest first",

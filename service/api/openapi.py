@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from service.api import webhooks_doc
 from service.api.operation import OPERATIONS, Operation
 
 REF = "#/components/schemas/{model}"
@@ -129,6 +130,8 @@ def build(*, title: str, version: str) -> dict[str, Any]:
     components = dict(schemas.get("$defs", {}))
     components["Problem"] = PROBLEM_SCHEMA
     components["DuplicateProblem"] = DUPLICATE_SCHEMA
+    webhooks, webhook_schemas = webhooks_doc.section(REF)
+    components.update(webhook_schemas)
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
@@ -140,6 +143,7 @@ def build(*, title: str, version: str) -> dict[str, Any]:
             "description": "Claims, sources, evidence, rebuttals and explainable contestedness.",
         },
         "paths": dict(sorted(paths.items())),
+        "webhooks": webhooks,
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

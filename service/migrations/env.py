@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import claims.models  # noqa: F401  (registers tables)
+import claims.models
+import claims.notice_models  # noqa: F401
 import service.accounts
 import service.counters
 import service.tokens

@@ -64,6 +64,7 @@ def load_routes() -> Blueprint:
         views_problems,
         views_publishers,
         views_review,
+        views_subscriptions,
     )
 
     return bp

@@ -20,14 +20,28 @@ BODIES = {
     ("post", "/claims/{claim_id}/relations"): "RelationCreate",
     ("post", "/claims/{claim_id}/relations/{relation_id}/retract"): "Retraction",
     ("post", "/claims/{claim_id}/verdicts"): "VerdictCreate",
+    ("post", "/claims/{claim_id}/verdicts/withdraw"): "Retraction",
     ("post", "/sources"): "SourceCreate",
     ("patch", "/sources/{source_id}"): "SourceUpdate",
     ("post", "/claimants"): "ClaimantCreate",
     ("patch", "/claimants/{claimant_id}"): "ClaimantUpdate",
     ("post", "/imports/claimreview"): "ClaimReviewImport",
+    ("post", "/subscriptions"): "SubscriptionCreate",
+    ("patch", "/subscriptions/{subscription_id}"): "SubscriptionUpdate",
 }
-# Writes whose whole request is the path: queue a new fetch of a source's page.
-WITHOUT_BODY = {("post", "/sources/{source_id}/fetch")}
+# Writes whose whole request is the path: queue a new fetch of a source's page, end a
+# subscription, send a delivery again.
+WITHOUT_BODY = {
+    ("post", "/sources/{source_id}/fetch"),
+    ("delete", "/subscriptions/{subscription_id}"),
+    ("post", "/subscriptions/{subscription_id}/deliveries/{delivery_id}/retry"),
+}
+# Reads that are nobody's but their owner's: webhook subscriptions and their deliveries.
+PRIVATE_READS = {
+    f"{API}/subscriptions",
+    f"{API}/subscriptions/{{subscription_id}}",
+    f"{API}/subscriptions/{{subscription_id}}/deliveries",
+}
 
 
 @pytest.fixture
@@ -87,7 +101,7 @@ def test_the_document_passes_the_openapi_3_1_validator(document):
 
 def test_every_route_of_the_api_is_documented_and_nothing_else(app, document):
     served = routes(app)
-    assert len(served) == 30  # 16 reads, the 13 writes of BODIES and 1 WITHOUT_BODY
+    assert len(served) == 38  # 19 reads, the 16 writes of BODIES and 3 WITHOUT_BODY
     writes = {(m, API + p) for m, p in BODIES} | {(m, API + p) for m, p in WITHOUT_BODY}
     assert {op for op in served if op[0] != "get"} == writes
     assert documented(document) == served
@@ -116,7 +130,9 @@ def test_request_bodies_reference_the_classes_that_validate_them(document, opera
 def test_reads_need_no_token_and_writes_do(document):
     for path, operations in document["paths"].items():
         for method, entry in operations.items():
-            if method == "get":
+            if method == "get" and path in PRIVATE_READS:
+                assert entry["security"] == [{"bearer": []}], (method, path)
+            elif method == "get":
                 assert "security" not in entry, (method, path)
                 assert "requestBody" not in entry, (method, path)
             else:
@@ -248,3 +264,20 @@ def test_the_home_page_points_people_at_the_docs(client):
     response = client.get("/")
     assert response.status_code == 200
     assert f'href="{API}/docs"' in response.get_data(as_text=True)
+
+
+def test_every_event_is_documented_in_the_webhooks_section(document):
+    from claims.notice_models import EventType
+
+    hooks = document["webhooks"]
+    assert set(hooks) == {e.value for e in EventType}
+    assert "claim.verdict.changed" in hooks and "source.dead" in hooks
+    for name, entry in hooks.items():
+        post = entry["post"]
+        schema = post["requestBody"]["content"]["application/json"]["schema"]
+        assert {"$ref": "#/components/schemas/EventBody"} in schema["allOf"]
+        assert {"properties": {"type": {"const": name}}} in schema["allOf"]
+        headers = {p["name"] for p in post["parameters"] if p["in"] == "header"}
+        assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    body = document["components"]["schemas"]["EventBody"]
+    assert set(body["required"]) == {"type", "timestamp", "data"}

@@ -247,8 +247,9 @@ def test_a_job_that_fails_is_retried_later_with_backoff(database, settings, monk
 
 
 def test_every_job_is_registered_with_retries_and_exponential_backoff(app):
-    for task in jobs_of(app).tasks.values():
-        created = task.s(1)
+    tasks = jobs_of(app).tasks
+    for name in ("fetch_source", "reanchor_source", "rescore_publishers"):
+        created = tasks[name].s(1)
         assert created.retries >= 3 and created.retry_delay > 0 and created.retry_backoff > 1
 
 

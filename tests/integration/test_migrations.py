@@ -11,7 +11,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import claims.models  # noqa: F401
 import service.counters
 import service.tokens
 import service.web_sessions  # noqa: F401
