@@ -168,6 +168,8 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and len(self.secret_key) < 16:
             raise ValueError("CLAIMDESK_SECRET_KEY must be at least 16 characters in production")
+        if self.fetch_allow_private and self.env != "test":
+            raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
         if self.env == "production" and not (self.public_url or self.trusted_hosts.strip()):
             # Links in widgets, oEmbed and JSON-LD would otherwise follow whatever Host header
             # a request carries ("Host: evil.example" in an embed snippet, then in caches).
@@ -175,8 +177,6 @@ class Settings(BaseSettings):
                 "set CLAIMDESK_PUBLIC_URL (or CLAIMDESK_TRUSTED_HOSTS) in production: "
                 "links must not follow the request's Host header"
             )
-        if self.fetch_allow_private and self.env != "test":
-            raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
         return self
 
     @field_validator("public_url")
