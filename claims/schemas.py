@@ -51,7 +51,7 @@ def at_most_one_of(first: str, second: str) -> dict[str, Any]:
 
 # What the service accepts as a URL to record or fetch (sources/urls.py normalises and checks
 # further: a public host, at most 2,048 characters once normalised).
-URL_SCHEMA: dict[str, Any] = {"format": "uri", "maxLength": 2048, "pattern": URL_PATTERN}
+URL_SCHEMA: dict[str, Any] = {"maxLength": 2048, "pattern": URL_PATTERN}
 
 
 def not_null(schema: dict[str, Any]) -> None:

@@ -203,6 +203,8 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and len(self.secret_key) < 16:
             raise ValueError("CLAIMDESK_SECRET_KEY must be at least 16 characters in production")
+        if self.fetch_allow_private and self.env != "test":
+            raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
         if self.env == "production" and not (self.public_url or self.trusted_hosts.strip()):
             # Links in widgets, oEmbed and JSON-LD would otherwise follow whatever Host header
             # a request carries ("Host: evil.example" in an embed snippet, then in caches).

@@ -8,6 +8,7 @@ of the body, so an unchanged page adds nothing and a changed one adds a version 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -167,8 +168,22 @@ def _clean(value: str | None) -> str | None:
 
 
 Clean = AfterValidator(_clean)
+
+
 # The rule Clean enforces, as the OpenAPI document states it (sources/sanitize.py).
-CLEAN_SCHEMA = {"json_schema_extra": {"pattern": TEXT_PATTERN}}
+def _string_pattern(pattern: str) -> Callable[[dict[str, Any]], None]:
+    """Put ``pattern`` on the string branch of an optional field's schema (beside null, not
+    above it: a pattern over ``anyOf`` reads to some tools as a rule null breaks)."""
+
+    def apply(schema: dict[str, Any]) -> None:
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "string":
+                branch["pattern"] = pattern
+
+    return apply
+
+
+CLEAN_SCHEMA = {"json_schema_extra": _string_pattern(TEXT_PATTERN)}
 # "YYYY", "YYYY-MM" or "YYYY-MM-DD" as the document describes it (days 29-31 left out: the
 # pattern cannot know the month's length; sources/dates.py checks the real calendar).
 PARTIAL_DATE_PATTERN = r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?$"
@@ -204,9 +219,7 @@ class SourceCreate(_Strict):
     url: str = Field(
         min_length=1,
         max_length=4096,
-        schema_extra={
-            "json_schema_extra": {"format": "uri", "maxLength": 2048, "pattern": URL_PATTERN}
-        },
+        schema_extra={"json_schema_extra": {"maxLength": 2048, "pattern": URL_PATTERN}},
     )
     title: Annotated[str | None, Clean] = Field(
         default=None, max_length=500, schema_extra=CLEAN_SCHEMA
@@ -218,7 +231,7 @@ class SourceCreate(_Strict):
         default=None,
         description="YYYY, YYYY-MM or YYYY-MM-DD",
         max_length=10,
-        schema_extra={"json_schema_extra": {"pattern": PARTIAL_DATE_PATTERN}},
+        schema_extra={"json_schema_extra": _string_pattern(PARTIAL_DATE_PATTERN)},
     )
     kind: SourceKind = SourceKind.secondary
     publisher_name: Annotated[str | None, Clean] = Field(
@@ -251,7 +264,7 @@ class SourceUpdate(_Strict):
     published_on: str | None = Field(
         default=None,
         max_length=10,
-        schema_extra={"json_schema_extra": {"pattern": PARTIAL_DATE_PATTERN}},
+        schema_extra={"json_schema_extra": _string_pattern(PARTIAL_DATE_PATTERN)},
     )
     # null refused: absent means unchanged (no null, and no null default, in the document)
     kind: SourceKind | None = Field(default=None, schema_extra={"json_schema_extra": _not_null})

@@ -164,7 +164,7 @@ def check(kind: Kind) -> None:
     limits = _limits()
     rate = limits.rates[kind]
     window = rate.get_expiry()
-    now = int(time.time())
+    now = _now()
     window_start = now - now % window
     bucket = f"{NAMESPACE}/{kind}/{get_remote_address()}"
     with _store():
@@ -177,6 +177,11 @@ def check(kind: Kind) -> None:
             retry_after=max(1, window_start + window - now),
         )
     g.setdefault(PENDING, []).append(reservation)
+
+
+def _now() -> int:
+    """The current Unix second (one place, so tests can hold a window still)."""
+    return int(time.time())
 
 
 def spend(kind: Kind) -> None:

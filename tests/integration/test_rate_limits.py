@@ -15,8 +15,17 @@ from service import migrate
 from service.app import create_app
 from service.db import Database
 from service.settings import Settings
+from service.web import ratelimit
 
 WRONG = {"username": "nobody", "password": "not the password"}
+
+
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch) -> None:
+    """Every attempt of a test falls in one window: a slow run crossing a minute boundary
+    would otherwise start a fresh allowance halfway and make the counts meaningless."""
+    now = int(time.time())
+    monkeypatch.setattr(ratelimit, "_now", lambda: now)
 
 
 def _settings(tmp_path: Path, **overrides) -> Settings:

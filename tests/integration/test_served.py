@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -133,3 +134,48 @@ def test_the_server_log_shows_no_error(served: Served, tmp_path_factory) -> None
     requests.get(f"{served.url}/api/v1/claims/1/status", timeout=10).raise_for_status()
     logs = list(Path(tmp_path_factory.getbasetemp()).glob("served*/serve.log"))
     assert logs and "Traceback" not in logs[0].read_text()
+
+
+# ---- schemathesis: the document against the service ------------------------------------------
+
+SCHEMATHESIS_CONFIG = Path(__file__).resolve().parents[1] / "schemathesis" / "schemathesis.toml"
+
+
+def _schemathesis(served: Served, *headers: str, examples: int) -> subprocess.CompletedProcess[str]:
+    """``st run`` with every check, a fixed seed and a bounded number of examples.
+
+    The examples, fuzzing and stateful phases (links between operations inferred from
+    Location headers and ids). ``POST /imports/claimreview`` is left out: with a URL it
+    fetches the open web, which tests must not depend on.
+    """
+    st = Path(sys.executable).with_name("st")
+    command = [
+        str(st),
+        "--config-file",
+        str(SCHEMATHESIS_CONFIG),
+        "run",
+        f"{served.url}/api/v1/openapi.json",
+        "--checks",
+        "all",
+        "--phases",
+        "examples,fuzzing,stateful",
+        "--max-examples",
+        str(examples),
+        "--seed",
+        "13",
+        "--generation-database",
+        "none",
+        "--exclude-path",
+        "/api/v1/imports/claimreview",
+        "--no-color",
+        *[part for header in headers for part in ("--header", header)],
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.mark.parametrize("who", ["admin", "anonymous"])
+def test_schemathesis_finds_no_failure_of_any_kind(served: Served, who: str) -> None:
+    headers = (f"Authorization: Bearer {served.token}",) if who == "admin" else ()
+    result = _schemathesis(served, *headers, examples=6 if who == "admin" else 3)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-2000:]
