@@ -195,8 +195,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:
-        if self.fetch_allow_private and self.env != "test":
-            raise ValueError("fetch_allow_private opens the SSRF guard and is for tests only")
         if self.env != "development" and self.secret_key == DEV_SECRET:
             raise ValueError(
                 "CLAIMDESK_SECRET_KEY must be set to a real secret unless CLAIMDESK_ENV=development"
