@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from claims.notice_models import EventType
-from claims.schemas import TAG_RE, CleanText, Input
+from claims.schemas import TAG_PATTERN, TAG_RE, CleanText, Input, at_most_one_of
+from sources.models import URL_PATTERN
 
 MAX_GRACE_HOURS = 24 * 7
 
@@ -51,7 +52,10 @@ def _tag(value: str | None) -> str | None:
 
 
 ReceiverUrl = Annotated[
-    CleanText, Field(min_length=1, max_length=2000), AfterValidator(_receiver_url)
+    CleanText,
+    # The document's pattern is the sources' URL pattern (http(s), a host, no spaces).
+    Field(min_length=1, max_length=2000, json_schema_extra={"pattern": URL_PATTERN}),
+    AfterValidator(_receiver_url),
 ]
 Description = Annotated[CleanText, Field(min_length=1, max_length=200)]
 
@@ -59,12 +63,25 @@ Description = Annotated[CleanText, Field(min_length=1, max_length=200)]
 class SubscriptionFilter(Input):
     """Which events: about one claim, one claimant's claims, one tag's claims, or everything."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                at_most_one_of("claim_id", "claimant_id"),
+                at_most_one_of("claim_id", "tag"),
+                at_most_one_of("claimant_id", "tag"),
+            ]
+        }
+    )
+
     claim_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     claimant_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    tag: Annotated[str | None, AfterValidator(_tag)] = Field(default=None, max_length=50)
+    tag: Annotated[str | None, AfterValidator(_tag)] = Field(
+        default=None, max_length=50, json_schema_extra={"pattern": TAG_PATTERN}
+    )
 
     @model_validator(mode="after")
     def _at_most_one(self) -> SubscriptionFilter:
+        # null counts as not given, as the document's allOf says.
         named = [n for n in ("claim_id", "claimant_id", "tag") if getattr(self, n) is not None]
         if len(named) > 1:
             raise ValueError("name at most one of claim_id, claimant_id and tag")
