@@ -146,6 +146,9 @@ class Claim(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     text_norm: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(default="und", sa_column=Column(String(35), nullable=False, index=True))
+    # Search terms of the text's figures (claims/figures.py), written with text_norm; the
+    # database's full-text index reads them beside the text (migration 0006).
+    figures: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     claimant_id: int | None = Field(default=None, sa_column=_fk("claimant.id", nullable=True))
     said_on: str | None = Field(default=None, sa_column=Column(String(10)))
     appeared_in_id: int | None = Field(default=None, sa_column=_fk("source.id", nullable=True))
