@@ -62,8 +62,16 @@ _SCALE_WORDS = (
     "trillions|trillion|mln|mio|mds|mrd"
 )
 _SCALE = rf"(?:{_SPACE}?(?:{_SCALE_WORDS})|(?:k|K|M|m|mn|Mn|bn|Bn|B|Md|tn))(?![^\W\d_])"
+# Currencies around a figure belong to it, so that a query's "de dollars" or "$" is not left
+# behind as words the other spelling lacks ("100M" against "100 millions de dollars").
+_CURRENCY_BEFORE = r"(?:US\$|C\$|A\$|\$|€|£)"
+_CURRENCY_AFTER = (
+    rf"(?:{_SPACE}?(?:\$|€|£)|{_SPACE}(?:(?:de{_SPACE}|d['’])?(?:dollars?|euros?|livres?)"
+    r"|usd|eur|gbp)\b)"
+)
 _FIGURE = re.compile(
-    rf"(?<![\w.,])(?P<number>{_NUMBER})(?P<scale>{_SCALE})?(?![\w])",
+    rf"(?P<before>{_CURRENCY_BEFORE}{_SPACE}?)?(?<![\w.,])(?P<number>{_NUMBER})"
+    rf"(?P<scale>{_SCALE})?(?P<after>{_CURRENCY_AFTER})?(?![\w])",
     re.IGNORECASE,
 )
 # Glued single-letter scales must keep their case meaning: "5 m" (metres) is not read, and the
@@ -164,9 +172,13 @@ def figures_in(text: str, language: str = "und") -> list[Figure]:
         scale = match.group("scale")
         if scale:
             factor = _scale_of(scale, language)
-            if factor is not None:
-                value *= factor
-                end = match.end("scale")
+            if factor is None:
+                found.append(Figure(match.start("number"), end, value))
+                continue
+            value *= factor
+            end = match.end("scale")
+        if match.group("after"):
+            end = match.end("after")
         found.append(Figure(match.start(), end, value))
     return found
 

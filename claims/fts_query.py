@@ -4,7 +4,8 @@ PostgreSQL parses the box itself; SQLite's FTS5 has its own query language, in w
 quote, ``*``, ``NEAR`` or ``-`` is a syntax error or an operator. This module reads the same
 syntax as ``websearch_to_tsquery`` (words are all required, ``"a phrase"``, ``or`` between two
 words, ``-word`` to exclude) and writes an FTS5 expression in which every word is a quoted
-string, so nothing typed can be an FTS5 operator. ``any_words`` writes the looser question the
+string, so nothing typed can be an FTS5 operator; single words of PREFIX_FROM letters or more
+are asked as prefixes (see below). ``any_words`` writes the looser question the
 matcher asks of a whole sentence: any of its words, best-ranked first.
 
 Pure: no Session, no Flask.
@@ -59,8 +60,15 @@ def parse(text: str) -> Query:
     return Query(tuple(tuple(g) for g in required), tuple(excluded))
 
 
-def _phrase(tokens: tuple[str, ...]) -> str:
-    return '"' + " ".join(tokens) + '"'
+# Single words this long are asked as prefixes. SQLite's porter stemmer (the only one FTS5
+# ships) stems "bonus" to "bonu" but "bonuses" to "bonus", so a word asked as typed can miss
+# its own plural; asked as a prefix of its stem it cannot. Shorter words would match too much.
+PREFIX_FROM = 4
+
+
+def _phrase(tokens: tuple[str, ...], *, prefix: bool = False) -> str:
+    quoted = '"' + " ".join(tokens) + '"'
+    return quoted + "*" if prefix and len(tokens) == 1 and len(tokens[0]) >= PREFIX_FROM else quoted
 
 
 def to_fts5(query: Query) -> str | None:
@@ -68,7 +76,9 @@ def to_fts5(query: Query) -> str | None:
     if not query.required:
         return None
     groups = [
-        _phrase(g[0]) if len(g) == 1 else "(" + " OR ".join(_phrase(p) for p in g) + ")"
+        _phrase(g[0], prefix=True)
+        if len(g) == 1
+        else "(" + " OR ".join(_phrase(p, prefix=True) for p in g) + ")"
         for g in query.required
     ]
     expression = " AND ".join(groups)

@@ -457,12 +457,12 @@ def _filters(*, session: Session, query: ClaimQuery) -> tuple[list[Any], dict[in
 
 def _search(*, session: Session, q: str, include_retracted: bool) -> list[matching.Match]:
     """Hits of the ``q`` filter: the database's full-text search merged with the fuzzy pass."""
-    fuzzy = _fuzzy_search(session=session, q=q, include_retracted=include_retracted)
+    fuzzy = fuzzy_search(session=session, q=q, include_retracted=include_retracted)
     hits = search.merge_claim_passes(session=session, q=q, fuzzy=fuzzy)
     return [matching.Match(h.id, h.score) for h in hits]
 
 
-def _fuzzy_search(*, session: Session, q: str, include_retracted: bool) -> list[matching.Match]:
+def fuzzy_search(*, session: Session, q: str, include_retracted: bool) -> list[matching.Match]:
     """Fuzzy hits of the ``q`` filter: from the match index, which holds live claims only.
 
     Retracted claims are not indexed (they must never match a duplicate check), so

@@ -11,6 +11,14 @@ API_PREFIX = "/api/"
 
 def load_routes() -> Blueprint:
     """Import the route modules (which register on ``bp``) and return the blueprint."""
-    from service.api import claimants, claims, imports, meta, publishers, sources  # noqa: F401
+    from service.api import (  # noqa: F401
+        claimants,
+        claims,
+        imports,
+        meta,
+        publishers,
+        search,
+        sources,
+    )
 
     return bp
