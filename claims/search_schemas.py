@@ -10,9 +10,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from claims.schemas import ClaimStatusPublic, Input, _clean_text
+from claims.schemas import ClaimPublic, ClaimStatusPublic, Input, MatchPublic, _clean_text
 
 __all__ = [
+    "ClaimCreatedPublic",
     "ClaimHitPublic",
     "PersonHitPublic",
     "ReasonPublic",
@@ -84,3 +85,14 @@ class SearchPublic(BaseModel):
     claims: list[ClaimHitPublic]
     people: list[PersonHitPublic]
     sources: list[SourceHitPublic]
+
+
+class ClaimCreatedPublic(ClaimPublic):
+    """A claim just recorded, with the claims it may repeat in another language."""
+
+    possible_translations: list[MatchPublic] = Field(
+        default_factory=list,
+        description="Possibly the same claim in another language (by meaning), each with its "
+        "verdict. Link one with ?translation_of= so one fact-check serves both; empty when "
+        "cross-lingual matching is off, when ?distinct=true or ?translation_of= was given.",
+    )

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from service import card_cache, commands, cors, db, embed, hot, jobs, problems, web
+from service import card_cache, commands, cors, db, embed, hot, jobs, problems, semantic, web
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     db.init_app(app, database)
     card_cache.install(database, size=settings.card_cache_size)
     jobs.install(app, settings=settings, database=database)
+    semantic.install(app, database=database)
     # The duplicate check, /claims/match and ?q= share it; built lazily on first use.
     app.extensions["claimdesk.match_index"] = database.match_index
 

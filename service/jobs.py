@@ -47,6 +47,7 @@ from sources.service import get_source
 EXTENSION: Final = "claimdesk.jobs"
 QUEUE_NAME: Final = "claimdesk"
 SWEEP: Final = crontab(minute="*/10")  # how often the recheck looks for sources that are due
+EMBED_SWEEP: Final = crontab(minute="*")  # claims written without a flush hook (bulk imports)
 _QUEUED: Final = "claimdesk.jobs.after_commit"
 _JOBS: Final = "claimdesk.jobs"  # in every Session's info: the queue its commits feed
 log = logging.getLogger(__name__)
@@ -75,8 +76,10 @@ class Jobs:
         self.tasks: dict[str, Callable[..., Any]] = {
             "fetch_source": huey.task(name="fetch_source")(self.fetch_source),
             "reanchor_source": huey.task(name="reanchor_source")(self.reanchor_source),
+            "embed_claims": huey.task(name="embed_claims")(self.embed_claims),
         }
         huey.periodic_task(SWEEP, name="recheck_sources")(self.recheck_sources)
+        huey.periodic_task(EMBED_SWEEP, name="embed_claims_sweep")(self.embed_claims)
 
     def enqueue(self, name: str, *args: Any) -> None:
         """Put a job on the queue (in immediate mode: run it now)."""
@@ -130,6 +133,12 @@ class Jobs:
                 session.rollback()
                 return
             session.commit()
+
+    def embed_claims(self) -> None:
+        """Embed the claims that have no embedding yet (service/semantic.py)."""
+        from service.semantic import embed_all
+
+        embed_all(self.database)
 
     def recheck_sources(self) -> None:
         """Queue a fetch of every watched source not fetched within the recheck interval."""

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from claims import fts_query, matching
 from claims.figures import with_figure_terms
 from claims.models import Claim, Claimant, ClaimantAlias, ReviewState
+from claims.services import semantic_index
 from claims.text import normalise_name
 
 __all__ = [
@@ -49,6 +50,7 @@ PERSON = "person"
 # hit does not drown agreement between lists.
 RRF_K = 60
 FULLTEXT_LIMIT = 1000
+SEMANTIC_LIMIT = 20
 
 _PG_CONFIGS = ("claimdesk_en", "claimdesk_fr", "claimdesk_simple")
 
@@ -157,7 +159,8 @@ def fuse(passes: Iterable[tuple[str, Sequence[int]]]) -> list[Hit]:
 
 
 def merge_claim_passes(*, session: Session, q: str, fuzzy: Sequence[matching.Match]) -> list[Hit]:
-    """The claims the box finds: full text, the fuzzy pass given, and claims of fuzzy names.
+    """The claims the box finds: full text, the fuzzy pass given, the same meaning in any
+    language (when cross-lingual matching is on), and claims of fuzzy names.
 
     The fuzzy name pass runs only when no claimant's name or alias matched as typed, so an
     exact name is never diluted by look-alikes.
@@ -166,6 +169,11 @@ def merge_claim_passes(*, session: Session, q: str, fuzzy: Sequence[matching.Mat
         (FULLTEXT, [i for i, _ in fulltext_claims(session=session, q=q)]),
         (FUZZY, [m.claim_id for m in fuzzy]),
     ]
+    meaning = semantic_index.semantic_pass(
+        session=session, text=q, limit=SEMANTIC_LIMIT, floor=semantic_index.SEARCH_FLOOR
+    )
+    if meaning:
+        passes.append((semantic_index.SEMANTIC, [i for i, _ in meaning]))
     if not fulltext_claimants(session=session, q=q, limit=1):
         people = [i for i, _ in fuzzy_claimants(session=session, q=q, limit=10)]
         if people:

@@ -30,6 +30,7 @@ from claims.schemas import (
     ClaimStatusPublic,
     Counts,
     EvidencePublic,
+    MatchPublic,
     PassagePublic,
     RelationPublic,
     RevisionPublic,
@@ -38,6 +39,7 @@ from claims.schemas import (
     VerdictPublic,
 )
 from claims.services.claimants import aliases_of
+from claims.services.crosslingual import Matched, borrowed_verdicts
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
 from sources.models import FetchState, Publisher, Source, SourceKind, as_utc
@@ -74,7 +76,7 @@ def source_refs(*, session: Session, source_ids: Sequence[int]) -> dict[int, Sou
     }
 
 
-def _verdict_brief(verdict: Verdict | None) -> VerdictBrief | None:
+def _verdict_brief(verdict: Verdict | None, *, via: int | None = None) -> VerdictBrief | None:
     if verdict is None or verdict.id is None:
         return None
     return VerdictBrief(
@@ -84,7 +86,20 @@ def _verdict_brief(verdict: Verdict | None) -> VerdictBrief | None:
         alternate_name=verdict.alternate_name,
         editor=verdict.editor,
         created_at=utc(verdict.created_at),
+        via_translation_of=via,
     )
+
+
+def verdict_briefs(*, session: Session, claim_ids: Sequence[int]) -> dict[int, VerdictBrief]:
+    """Each claim's verdict: its own, else one of the same claim in another language."""
+    own = current_verdicts(session=session, claim_ids=claim_ids)
+    out = {i: b for i, v in own.items() if (b := _verdict_brief(v)) is not None}
+    lacking = [i for i in claim_ids if i not in out]
+    for claim_id, (verdict, via) in borrowed_verdicts(session=session, claim_ids=lacking).items():
+        brief = _verdict_brief(verdict, via=via)
+        if brief is not None:
+            out[claim_id] = brief
+    return out
 
 
 def verdict_public(verdict: Verdict) -> VerdictPublic:
@@ -124,7 +139,7 @@ def claims_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimPub
         session=session, source_ids=[c.appeared_in_id for c in claims if c.appeared_in_id]
     )
     tags = tags_of(session=session, claim_ids=ids)
-    verdicts = current_verdicts(session=session, claim_ids=ids)
+    verdicts = verdict_briefs(session=session, claim_ids=ids)
     out: list[ClaimPublic] = []
     for claim in claims:
         assert claim.id is not None
@@ -148,7 +163,7 @@ def claims_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimPub
                 contestedness=round(claim.contestedness, 4),
                 explanation=claim.explanation,
                 counts=_counts(claim),
-                verdict=_verdict_brief(verdicts.get(claim.id)),
+                verdict=verdicts.get(claim.id),
                 revision=claim.revision,
                 created_by=claim.created_by,
                 created_at=utc(claim.created_at),
@@ -173,7 +188,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
         if claimant_ids
         else {}
     )
-    verdicts = current_verdicts(session=session, claim_ids=ids)
+    verdicts = verdict_briefs(session=session, claim_ids=ids)
     return [
         ClaimStatusPublic(
             id=c.id,
@@ -184,7 +199,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
             status_changed_at=_utc_or_none(c.status_changed_at),
             contestedness=round(c.contestedness, 4),
             lean=round(c.lean, 4),
-            verdict=_verdict_brief(verdicts.get(c.id)),
+            verdict=verdicts.get(c.id),
             counts=_counts(c),
             retracted=c.retracted_at is not None,
             updated_at=utc(c.updated_at),
@@ -421,4 +436,26 @@ def revisions_public(revisions: Sequence[Revision]) -> list[RevisionPublic]:
         )
         for r in revisions
         if r.id is not None
+    ]
+
+
+def matches_public(*, session: Session, found: Sequence[Matched]) -> list[MatchPublic]:
+    """Matches as the API shows them, each with its verdict (its own, or a translation's)."""
+    verdicts = verdict_briefs(
+        session=session, claim_ids=[m.claim.id for m in found if m.claim.id is not None]
+    )
+    return [
+        MatchPublic(
+            claim_id=m.claim.id,
+            text=m.claim.text,
+            score=round(m.score, 2),
+            duplicate=m.duplicate,
+            status=ClaimStatus(m.claim.status),
+            language=m.claim.language,
+            signals=list(m.signals),
+            similarity=None if m.similarity is None else round(m.similarity, 4),
+            verdict=verdicts.get(m.claim.id),
+        )
+        for m in found
+        if m.claim.id is not None
     ]

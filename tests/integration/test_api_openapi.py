@@ -139,7 +139,7 @@ def test_the_documented_success_statuses_are_the_served_ones(document):
     claims = document["paths"][f"{API}/claims"]
     assert set(claims["post"]["responses"]) >= {"201", "409", "422"}
     assert claims["post"]["responses"]["201"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ClaimPublic"
+        "$ref": "#/components/schemas/ClaimCreatedPublic"
     }
     assert "200" in claims["get"]["responses"]
     patch = document["paths"][f"{API}/claims/{{claim_id}}"]["patch"]

@@ -1,4 +1,5 @@
-"""Full-text search kept current by the database: PostgreSQL tsvector + GIN, SQLite FTS5
+"""Full-text search kept current by the database (PostgreSQL tsvector + GIN, SQLite FTS5), and
+claim embeddings for cross-lingual matching
 
 Revision ID: 0006_search
 Revises: 0005
@@ -18,6 +19,9 @@ are parsed with the configuration of their language (``claimdesk_fr``, ``claimde
 "economie" finds "économie" and ``ts_headline`` still sees the accented text. Creating the
 ``unaccent`` extension needs a role allowed to (the database owner on PostgreSQL 13+, since
 unaccent is a trusted extension).
+
+``claim_embedding`` holds each claim's sentence embedding (written by the job worker); a
+trigger deletes it when the claim's text changes, so the worker computes it again.
 
 SQLite: FTS5 tables ``claim_fts``/``claimant_fts``/``source_fts`` (rowid = the row's id) with
 the ``unicode61 remove_diacritics 2`` tokenizer (``porter`` before it for claims and sources:
@@ -175,9 +179,50 @@ def _backfill_figures() -> None:
         bind.execute(update, params)
 
 
+def _create_embedding_table() -> None:
+    op.create_table(
+        "claim_embedding",
+        sa.Column("claim_id", sa.Integer(), nullable=False),
+        sa.Column("model", sa.String(length=64), nullable=False),
+        sa.Column("dim", sa.Integer(), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["claim_id"], ["claim.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("claim_id"),
+    )
+
+
+# A claim's embedding is of its text: when the text changes the row goes, and the job worker,
+# which embeds every claim without a row, computes it again.
+PG_FORGET_EMBEDDING = """
+CREATE FUNCTION claimdesk_forget_embedding() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.text IS DISTINCT FROM OLD.text THEN
+    DELETE FROM claim_embedding WHERE claim_id = NEW.id;
+  END IF;
+  RETURN NULL;
+END;
+$$
+"""
+LITE_FORGET_EMBEDDING = """
+CREATE TRIGGER claimdesk_forget_embedding AFTER UPDATE OF text ON claim FOR EACH ROW
+WHEN NEW.text IS NOT OLD.text
+BEGIN DELETE FROM claim_embedding WHERE claim_id = NEW.id; END
+"""
+
+
 def upgrade() -> None:
     op.add_column("claim", sa.Column("figures", sa.Text(), nullable=False, server_default=""))
     _backfill_figures()
+    _create_embedding_table()
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_FORGET_EMBEDDING)
+        op.execute(
+            "CREATE TRIGGER claimdesk_forget_embedding AFTER UPDATE OF text ON claim "
+            "FOR EACH ROW EXECUTE FUNCTION claimdesk_forget_embedding()"
+        )
+    else:
+        op.execute(LITE_FORGET_EMBEDDING)
     if op.get_bind().dialect.name == "postgresql":
         _upgrade_postgres()
     else:
@@ -267,6 +312,13 @@ def _upgrade_sqlite() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        "DROP TRIGGER IF EXISTS claimdesk_forget_embedding"
+        + (" ON claim" if op.get_bind().dialect.name == "postgresql" else "")
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS claimdesk_forget_embedding()")
+    op.drop_table("claim_embedding")
     if op.get_bind().dialect.name == "postgresql":
         for table in TRIGGERS:
             for row in ("new", "old"):
