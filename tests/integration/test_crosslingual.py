@@ -121,6 +121,11 @@ def test_a_claim_linked_as_a_translation_shows_the_verdict_of_the_other(
     assert listed[0]["verdict"]["via_translation_of"] == french.id
     own = client.get(f"{API}/claims/{french.id}").get_json()["verdict"]
     assert own["via_translation_of"] is None
+    page = client.get(f"/claims/{body['id']}").get_data(as_text=True)
+    assert "The verdict of the same claim in another language:" in page
+    assert f'href="/claims/{french.id}"' in page and "Mostly false" in page
+    listing = client.get("/search", query_string={"q": "poach"}).get_data(as_text=True)
+    assert f"(of its translation #{french.id})" in listing
 
 
 @semantic
