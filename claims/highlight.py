@@ -17,9 +17,9 @@ Pure: no Session, no Flask.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from claims import fts_query
 from claims.figures import figures_in
@@ -34,10 +34,33 @@ _STEM_MIN = 4
 
 @dataclass(frozen=True)
 class Asked:
-    """A query as the highlighter needs it: its folded words and its figures' terms."""
+    """A query as the highlighter needs it: its folded words and its figures' terms.
+
+    ``judged`` remembers, per word of the texts seen so far, whether it answers the query: a
+    page of hits repeats its words across texts, names and tags.
+    """
 
     words: tuple[str, ...]
     figures: frozenset[str]
+    judged: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
+
+    def answers(self, word: str) -> bool:
+        """Whether a word of a text (as written) answers one of the query's words."""
+        found = self.judged.get(word)
+        if found is None:
+            # word_matches against every term, with the fuzzy part in one C call.
+            folded = normalise_name(word)
+            found = folded in self.words or any(
+                _stem_matches(folded, t) for t in self.words if t[:2] == folded[:2]
+            )
+            if not found and len(folded) >= FUZZY_MIN_LENGTH:
+                long_terms = [t for t in self.words if len(t) >= FUZZY_MIN_LENGTH]
+                best = process.extractOne(
+                    folded, long_terms, scorer=fuzz.ratio, score_cutoff=SEARCH_CUTOFF
+                )
+                found = best is not None
+            self.judged[word] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -69,13 +92,16 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
+def _stem_matches(word: str, term: str) -> bool:
+    shorter = min(len(word), len(term))
+    return shorter >= _STEM_MIN and _common_prefix(word, term) >= max(_STEM_MIN, shorter - 2)
+
+
 def word_matches(word: str, term: str) -> bool:
     """Whether a folded word of a text answers a folded query word (see module docstring)."""
-    if word == term:
+    if word == term or _stem_matches(word, term):
         return True
     shorter = min(len(word), len(term))
-    if shorter >= _STEM_MIN and _common_prefix(word, term) >= max(_STEM_MIN, shorter - 2):
-        return True
     return shorter >= FUZZY_MIN_LENGTH and fuzz.ratio(word, term, score_cutoff=SEARCH_CUTOFF) > 0
 
 
@@ -92,8 +118,7 @@ def spans_in(text: str, query: Asked, language: str = "und") -> tuple[tuple[int,
         for match in _WORD.finditer(text):
             if any(s <= match.start() < e for s, e in figure_spans):
                 continue
-            folded = normalise_name(match.group())
-            if any(word_matches(folded, term) for term in query.words):
+            if query.answers(match.group()):
                 spans.append(match.span())
     return tuple(sorted(spans))
 

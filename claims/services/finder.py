@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select as sa_select
+from sqlalchemy import union_all
 from sqlmodel import Session, col, select
 
 from claims import highlight
@@ -50,20 +52,20 @@ def claim_reasons(*, session: Session, claims: Sequence[Claim], q: str) -> dict[
     tags = ledger.tags_of(session=session, claim_ids=ids)
     titles: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        cited = (
-            select(Evidence.claim_id, Source.title)
-            .join(Source, col(Source.id) == Evidence.source_id)
-            .where(col(Evidence.claim_id).in_(ids), col(Evidence.retracted_at).is_(None))
-        )
+        # Where each claim appeared, then the sources its live evidence rests on: one query.
         appeared = (
-            select(Claim.id, Source.title)
+            sa_select(col(Claim.id), col(Source.title))
             .join(Source, col(Source.id) == Claim.appeared_in_id)
             .where(col(Claim.id).in_(ids))
         )
-        for statement in (appeared, cited):
-            for claim_id, title in session.exec(statement).all():
-                if claim_id is not None and title and title not in titles[claim_id]:
-                    titles[claim_id].append(title)
+        cited = (
+            sa_select(col(Evidence.claim_id), col(Source.title))
+            .join(Source, col(Source.id) == Evidence.source_id)
+            .where(col(Evidence.claim_id).in_(ids), col(Evidence.retracted_at).is_(None))
+        )
+        for claim_id, title in session.execute(union_all(appeared, cited)).all():
+            if claim_id is not None and title and title not in titles[claim_id]:
+                titles[claim_id].append(title)
     out: dict[int, list[Reason]] = {}
     for claim in claims:
         assert claim.id is not None
@@ -77,10 +79,12 @@ def claim_reasons(*, session: Session, claims: Sequence[Claim], q: str) -> dict[
     return out
 
 
-def _claims(*, session: Session, q: str, limit: int) -> list[ClaimHitPublic]:
+def _claims(
+    *, session: Session, q: str, limit: int, fuzzy_people: list[int]
+) -> list[ClaimHitPublic]:
     fuzzy = ledger.fuzzy_search(session=session, q=q, include_retracted=False)
-    hits = search.merge_claim_passes(session=session, q=q, fuzzy=fuzzy)
-    shown = search.visible_claims(session=session, ids=[h.id for h in hits[: limit * 4]])
+    hits = search.merge_claim_passes(session=session, q=q, fuzzy=fuzzy, fuzzy_people=fuzzy_people)
+    shown = search.visible_claims(session=session, ids=[h.id for h in hits[: limit * 2]])
     chosen = [h for h in hits if h.id in shown][:limit]
     rows = [shown[h.id] for h in chosen]
     statuses = {s.id: s for s in views.statuses_public(session=session, claims=rows)}
@@ -93,12 +97,21 @@ def _claims(*, session: Session, q: str, limit: int) -> list[ClaimHitPublic]:
     ]
 
 
-def _people(*, session: Session, q: str, limit: int) -> list[PersonHitPublic]:
+def _people(*, session: Session, q: str, limit: int) -> tuple[list[PersonHitPublic], list[int]]:
+    """People the box names, and (when none matched as typed) the fuzzy name pass's ids."""
     found = search.fulltext_claimants(session=session, q=q, limit=limit)
     signal = search.FULLTEXT
     if not found:
         found, signal = search.fuzzy_claimants(session=session, q=q, limit=limit), search.FUZZY
     ids = [i for i, _ in found]
+    return _people_public(session=session, q=q, ids=ids, signal=signal), (
+        ids if signal == search.FUZZY else []
+    )
+
+
+def _people_public(
+    *, session: Session, q: str, ids: list[int], signal: str
+) -> list[PersonHitPublic]:
     if not ids:
         return []
     rows = {c.id: c for c in session.exec(select(Claimant).where(col(Claimant.id).in_(ids))).all()}
@@ -148,9 +161,10 @@ def _sources(*, session: Session, q: str, limit: int) -> list[SourceHitPublic]:
 
 def find(*, session: Session, q: str, limit: int) -> SearchPublic:
     """Claims (published, live), people and sources the box finds, best first in each."""
+    people, fuzzy_people = _people(session=session, q=q, limit=limit)
     return SearchPublic(
         q=q,
-        claims=_claims(session=session, q=q, limit=limit),
-        people=_people(session=session, q=q, limit=limit),
+        claims=_claims(session=session, q=q, limit=limit, fuzzy_people=fuzzy_people),
+        people=people,
         sources=_sources(session=session, q=q, limit=limit),
     )
