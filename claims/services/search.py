@@ -52,6 +52,7 @@ RRF_K = 60
 FULLTEXT_LIMIT = 1000
 SEMANTIC_LIMIT = 20
 NAME_WORDS = 4
+PERSON_WORDS = 12
 
 _PG_CONFIGS = ("claimdesk_en", "claimdesk_fr", "claimdesk_simple")
 
@@ -120,7 +121,13 @@ def fulltext_claims(
 
 
 def fulltext_claimants(*, session: Session, q: str, limit: int) -> list[tuple[int, float]]:
-    """Claimants whose name, aliases or role answer the box, best first."""
+    """Claimants whose name, aliases or role answer the box, best first.
+
+    A box of more than PERSON_WORDS words cannot have all its words in one person's names
+    and role: it is not asked (a pasted sentence then costs no query here).
+    """
+    if len(fts_query.words(q)) > PERSON_WORDS:
+        return []
     return _ask(session, kind="claimant", q=q, any_word=False, limit=limit, weights="10, 10, 2")
 
 
