@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, case, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from claims.models import (
     Evidence,
     Rating,
     Relation,
+    RelationKind,
     ReviewState,
     Revision,
     Verdict,
@@ -216,6 +217,8 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
 _claim_t = Claim.__table__  # type: ignore[attr-defined]
 _claimant_t = Claimant.__table__  # type: ignore[attr-defined]
 _verdict_t = Verdict.__table__  # type: ignore[attr-defined]
+_translation_t = Relation.__table__.alias("translation")  # type: ignore[attr-defined]
+_shared_t = Verdict.__table__.alias("shared_verdict")  # type: ignore[attr-defined]
 STATUS_ROW = (
     core_select(
         _claim_t.c.id,
@@ -240,15 +243,47 @@ STATUS_ROW = (
         _verdict_t.c.alternate_name.label("verdict_alternate_name"),
         _verdict_t.c.editor.label("verdict_editor"),
         _verdict_t.c.created_at.label("verdict_created_at"),
+        _shared_t.c.id.label("shared_verdict_id"),
+        _shared_t.c.rating.label("shared_verdict_rating"),
+        _shared_t.c.rating_value.label("shared_verdict_rating_value"),
+        _shared_t.c.alternate_name.label("shared_verdict_alternate_name"),
+        _shared_t.c.editor.label("shared_verdict_editor"),
+        _shared_t.c.created_at.label("shared_verdict_created_at"),
+        _shared_t.c.claim_id.label("via_translation_of"),
     )
     .select_from(
-        _claim_t.outerjoin(_claimant_t, _claimant_t.c.id == _claim_t.c.claimant_id).outerjoin(
+        _claim_t.outerjoin(_claimant_t, _claimant_t.c.id == _claim_t.c.claimant_id)
+        .outerjoin(
             _verdict_t,
             and_(_verdict_t.c.claim_id == _claim_t.c.id, _verdict_t.c.superseded_at.is_(None)),
         )
+        # The verdict of the same claim in another language (translation_of, either way),
+        # shown when the claim has none of its own: one fact-check serves every language.
+        .outerjoin(
+            _translation_t,
+            and_(
+                _translation_t.c.kind == RelationKind.translation_of.value,
+                _translation_t.c.retracted_at.is_(None),
+                or_(
+                    _translation_t.c.subject_id == _claim_t.c.id,
+                    _translation_t.c.object_id == _claim_t.c.id,
+                ),
+            ),
+        )
+        .outerjoin(
+            _shared_t,
+            and_(
+                _shared_t.c.superseded_at.is_(None),
+                _shared_t.c.claim_id
+                == case(
+                    (_translation_t.c.subject_id == _claim_t.c.id, _translation_t.c.object_id),
+                    else_=_translation_t.c.subject_id,
+                ),
+            ),
+        )
     )
     .where(_claim_t.c.id == bindparam("claim_id"))
-    .order_by(_verdict_t.c.id)
+    .order_by(_verdict_t.c.id, _shared_t.c.created_at.asc().nulls_first(), _shared_t.c.id)
 )
 
 
@@ -277,6 +312,13 @@ class StatusRow(NamedTuple):
     verdict_alternate_name: str | None
     verdict_editor: str | None
     verdict_created_at: datetime | None
+    shared_verdict_id: int | None
+    shared_verdict_rating: str | None
+    shared_verdict_rating_value: int | None
+    shared_verdict_alternate_name: str | None
+    shared_verdict_editor: str | None
+    shared_verdict_created_at: datetime | None
+    via_translation_of: int | None
 
 
 def published_status(rows: Sequence[StatusRow], *, claim_id: int) -> StatusRow:
@@ -292,7 +334,7 @@ def published_status(rows: Sequence[StatusRow], *, claim_id: int) -> StatusRow:
 
 def _row_verdict(row: StatusRow) -> VerdictBrief | None:
     if row.verdict_id is None:
-        return None
+        return _row_shared_verdict(row)
     assert row.verdict_rating is not None and row.verdict_alternate_name is not None
     assert row.verdict_editor is not None and row.verdict_created_at is not None
     return VerdictBrief(
@@ -302,6 +344,23 @@ def _row_verdict(row: StatusRow) -> VerdictBrief | None:
         alternate_name=row.verdict_alternate_name,
         editor=row.verdict_editor,
         created_at=utc(row.verdict_created_at),
+    )
+
+
+def _row_shared_verdict(row: StatusRow) -> VerdictBrief | None:
+    """The verdict of a translation of the claim, as the row joined it (or None)."""
+    if row.shared_verdict_id is None:
+        return None
+    assert row.shared_verdict_rating is not None and row.shared_verdict_alternate_name is not None
+    assert row.shared_verdict_editor is not None and row.shared_verdict_created_at is not None
+    return VerdictBrief(
+        id=row.shared_verdict_id,
+        rating=Rating(row.shared_verdict_rating),
+        rating_value=row.shared_verdict_rating_value,
+        alternate_name=row.shared_verdict_alternate_name,
+        editor=row.shared_verdict_editor,
+        created_at=utc(row.shared_verdict_created_at),
+        via_translation_of=row.via_translation_of,
     )
 
 

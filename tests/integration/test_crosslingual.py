@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from claims import embedding
-from claims.models import ClaimEmbedding, Relation, Revision
+from claims.models import Claim, ClaimEmbedding, Relation, Revision
 from claims.schemas import ClaimUpdate
 from claims.services import ledger
 
@@ -126,6 +126,28 @@ def test_a_claim_linked_as_a_translation_shows_the_verdict_of_the_other(
     assert f'href="/claims/{french.id}"' in page and "Mostly false" in page
     listing = client.get("/search", query_string={"q": "poach"}).get_data(as_text=True)
     assert f"(of its translation #{french.id})" in listing
+    status = client.get(f"{API}/claims/{body['id']}/status").get_json()["verdict"]
+    assert (status["rating"], status["via_translation_of"]) == ("mostly_false", french.id)
+    original = client.get(f"{API}/claims/{french.id}/status").get_json()["verdict"]
+    assert original["via_translation_of"] is None
+    card = client.get(f"/embed/claims/{body['id']}").get_data(as_text=True)
+    assert "Mostly false" in card
+    badge = client.get(f"/embed/claims/{body['id']}.svg").get_data(as_text=True)
+    assert "Mostly false" in badge or "mostly false" in badge.lower()
+
+
+@semantic
+def test_the_original_shows_the_verdict_of_its_translation_when_it_has_none(
+    client, session, post_claim, make_claim, make_verdict
+):
+    french = make_claim(FRENCH, language="fr")
+    english = post_claim({"text": ENGLISH, "language": "en"}, translation_of=str(french.id))
+    english_id = english.get_json()["id"]
+    make_verdict(session.get(Claim, english_id), rating="true")
+    status = client.get(f"{API}/claims/{french.id}/status").get_json()["verdict"]
+    assert (status["rating"], status["via_translation_of"]) == ("true", english_id)
+    full = client.get(f"{API}/claims/{french.id}").get_json()["verdict"]
+    assert full["via_translation_of"] == english_id
 
 
 @semantic
