@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -53,6 +54,9 @@ class RelationKind(StrEnum):
     supports = "supports"
     qualifies = "qualifies"
     duplicate_of = "duplicate_of"
+    # The same claim in another language: one fact-check serves both (claims/services/
+    # crosslingual.py shows the verdict of either on the other).
+    translation_of = "translation_of"
 
 
 class ReviewState(StrEnum):
@@ -176,6 +180,9 @@ class Claim(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     text_norm: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(default="und", sa_column=Column(String(35), nullable=False, index=True))
+    # Search terms of the text's figures (claims/figures.py), written with text_norm; the
+    # database's full-text index reads them beside the text (migration 0006).
+    figures: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     claimant_id: int | None = Field(default=None, sa_column=_fk("claimant.id", nullable=True))
     said_on: str | None = Field(default=None, sa_column=Column(String(10)))
     appeared_in_id: int | None = Field(default=None, sa_column=_fk("source.id", nullable=True))
@@ -384,3 +391,22 @@ class PublisherRecord(SQLModel, table=True):
     disputed_wrong: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
     disputed_unverifiable: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     mentioned: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class ClaimEmbedding(SQLModel, table=True):
+    """A claim's sentence embedding, written by the job worker (claims/services/embeddings.py).
+
+    ``vector`` is float16 bytes (``dim`` of them): half the room of float32 for no measurable
+    loss in cosine ranking. A trigger deletes the row when the claim's text changes (migration
+    0009_search), so a missing row is how the worker finds what to (re)compute, whichever
+    path wrote the claim.
+    """
+
+    __tablename__ = "claim_embedding"
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    )
+    model: str = Field(sa_column=Column(String(64), nullable=False))
+    dim: int = Field(sa_column=Column(Integer, nullable=False))
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

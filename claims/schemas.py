@@ -290,6 +290,12 @@ class VerdictBrief(BaseModel):
     alternate_name: str
     editor: str
     created_at: datetime
+    via_translation_of: int | None = Field(
+        default=None,
+        description="Set when the claim has no verdict of its own and this is the verdict of "
+        "the same claim in another language (a translation_of relation): one fact-check "
+        "serves every language.",
+    )
 
 
 class ClaimStatusPublic(BaseModel):
@@ -356,6 +362,16 @@ class MatchPublic(BaseModel):
     score: float
     duplicate: bool
     status: ClaimStatus
+    language: str | None = None
+    signals: list[str] = Field(
+        default_factory=list,
+        description="lexical (characters, the duplicate scorer) and/or semantic (same meaning, "
+        "any language)",
+    )
+    similarity: float | None = Field(
+        default=None, description="Cosine of the two texts' embeddings, when semantic found it."
+    )
+    verdict: VerdictBrief | None = None
 
 
 class MatchesPublic(BaseModel):
@@ -649,7 +665,14 @@ class CreateClaimQuery(Input):
     """Query string of POST /claims."""
 
     distinct: bool = Field(
-        default=False, description="Record the claim even if it nearly duplicates another."
+        default=False,
+        description="Record the claim even if it nearly duplicates another (and skip the "
+        "cross-lingual check).",
+    )
+    translation_of: Id | None = Field(
+        default=None,
+        description="The claim this one says in another language: a translation_of relation "
+        "is recorded with it, so the verdict of either is shown on the other.",
     )
 
 

@@ -24,6 +24,7 @@ from service import (
     notify,
     problems,
     retry,
+    semantic,
     web,
 )
 from service.api import API_PREFIX, load_routes
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     card_cache.install(database, size=settings.card_cache_size)
     jobs.install(app, settings=settings, database=database)
     notify.install(jobs.jobs_of(app), settings=settings, database=database)
+    semantic.install(app, database=database)
     # The duplicate check, /claims/match and ?q= share it; built lazily on first use.
     app.extensions["claimdesk.match_index"] = database.match_index
 

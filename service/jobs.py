@@ -57,6 +57,7 @@ RESCORE_BATCH: Final = 200  # claims rescored per transaction when a publisher's
 # huey's retries of a failed job: after 5 s, 10 s, 20 s and 40 s (75 s in all, within the
 # outbox lease); after that the outbox hands the job over again once its lease ends.
 RETRIES: Final = {"retries": 4, "retry_delay": 5, "retry_backoff": 2}
+EMBED_SWEEP: Final = crontab(minute="*")  # claims written without a flush hook (bulk imports)
 _JOBS: Final = "claimdesk.jobs"  # in every Session's info: the Jobs its commits feed
 log = logging.getLogger(__name__)
 DEAD: Final = FetchState.dead.value
@@ -97,9 +98,11 @@ class Jobs:
                 ("fetch_source", self.fetch_source),
                 ("reanchor_source", self.reanchor_source),
                 ("rescore_publishers", self.rescore_publishers),
+                ("embed_claims", self.embed_claims),
             )
         }
         huey.periodic_task(SWEEP, name="recheck_sources")(self.recheck_sources)
+        huey.periodic_task(EMBED_SWEEP, name="embed_claims_sweep")(self.embed_claims)
         self._draining = threading.local()
 
     def _finishing(self, job: Callable[..., None]) -> Callable[..., None]:
@@ -243,6 +246,12 @@ class Jobs:
                 session.rollback()
                 return
             session.commit()
+
+    def embed_claims(self) -> None:
+        """Embed the claims that have no embedding yet (service/semantic.py)."""
+        from service.semantic import embed_all
+
+        embed_all(self.database)
 
     def recheck_sources(self) -> None:
         """Queue a fetch of every watched source not fetched within the recheck interval."""

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Full-text search tables written by triggers, not by models (migration 0009_search): the
+# PostgreSQL tsvector tables and SQLite's FTS5 tables with their shadow tables.
+_SEARCH_TABLES = re.compile(r"^(claim|claimant|source)_(search|fts)(_\w+)?$")
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Whether autogenerate compares an object: not the search tables, which no model maps."""
+    return not (
+        type_ == "table" and reflected and compare_to is None and _SEARCH_TABLES.match(name or "")
+    )
 
 
 def alembic_config(url: str) -> Config:

@@ -44,6 +44,7 @@ from sqlmodel import Session, select
 
 from claims.dedupe import RunIndex
 from claims.dedupe_worker import Answer, DedupeWorker, WorkerLost
+from claims.figures import figure_terms
 from claims.importing import ImportRow, RowError
 from claims.models import (
     RATING_SCALE,
@@ -319,6 +320,7 @@ class Importer:
             {
                 "text": p.row.claim.text,
                 "text_norm": p.text_norm,
+                "figures": figure_terms(p.row.claim.text, p.row.claim.language),
                 "language": p.row.claim.language,
                 "claimant_id": claimant_id,
                 "said_on": p.row.claim.said_on,

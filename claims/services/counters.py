@@ -30,7 +30,10 @@ def add_counter_statement(
     ``relation_in`` is the relation as posted on the new claim: its ``object_id`` must be
     ``claim_id`` (the claim being answered).
     """
-    if relation_in.object_id != claim_id or relation_in.kind == RelationKind.duplicate_of:
+    if relation_in.object_id != claim_id or relation_in.kind in (
+        RelationKind.duplicate_of,
+        RelationKind.translation_of,
+    ):
         raise InvalidRequest(
             "a counter-statement rebuts, qualifies or backs the claim it is recorded on",
             field="kind",

@@ -14,10 +14,20 @@ from sqlmodel import Session, col, func, select
 
 from claims import matching
 from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, StaleRevision
+from claims.figures import figure_terms
 from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState
 from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
-from claims.services import claimants, history, locks, match_index, notices, reliability, scores
+from claims.services import (
+    claimants,
+    history,
+    locks,
+    match_index,
+    notices,
+    reliability,
+    scores,
+    search,
+)
 from claims.text import normalise_claim
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import SourceCreate, utcnow
@@ -113,6 +123,7 @@ def create_claim(
     claim = Claim(
         text=claim_in.text,
         text_norm=normalise_claim(claim_in.text),
+        figures=figure_terms(claim_in.text, claim_in.language),
         language=claim_in.language,
         claimant_id=claimant_id,
         said_on=claim_in.said_on,
@@ -218,8 +229,14 @@ def update_claim(
     before: dict[str, Any] = {k: getattr(claim, k) for k in data}
     if "text" in data:
         data["text_norm"] = normalise_claim(data["text"])
+    if "text" in data or "language" in data:
+        data["figures"] = figure_terms(
+            data.get("text", claim.text), data.get("language", claim.language)
+        )
     claim.sqlmodel_update(data)
-    changes = history.diff(before, {k: v for k, v in data.items() if k != "text_norm"})
+    changes = history.diff(
+        before, {k: v for k, v in data.items() if k not in ("text_norm", "figures")}
+    )
     if tags is not None:
         old_tags = tags_of(session=session, claim_ids=[claim_id])[claim_id]
         if old_tags != tags:
@@ -484,7 +501,14 @@ def _filters(*, session: Session, query: ClaimQuery) -> tuple[list[Any], dict[in
 
 
 def _search(*, session: Session, q: str, include_retracted: bool) -> list[matching.Match]:
-    """Hits of the ``q`` filter: from the match index, which holds live claims only.
+    """Hits of the ``q`` filter: the database's full-text search merged with the fuzzy pass."""
+    fuzzy = fuzzy_search(session=session, q=q, include_retracted=include_retracted)
+    hits = search.merge_claim_passes(session=session, q=q, fuzzy=fuzzy)
+    return [matching.Match(h.id, h.score) for h in hits]
+
+
+def fuzzy_search(*, session: Session, q: str, include_retracted: bool) -> list[matching.Match]:
+    """Fuzzy hits of the ``q`` filter: from the match index, which holds live claims only.
 
     Retracted claims are not indexed (they must never match a duplicate check), so
     ``include_retracted`` falls back to scanning every published claim.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, case, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from claims.models import (
     Evidence,
     Rating,
     Relation,
+    RelationKind,
     ReviewState,
     Revision,
     Verdict,
@@ -30,6 +31,7 @@ from claims.schemas import (
     ClaimStatusPublic,
     Counts,
     EvidencePublic,
+    MatchPublic,
     PassagePublic,
     RelationPublic,
     RevisionPublic,
@@ -38,6 +40,7 @@ from claims.schemas import (
     VerdictPublic,
 )
 from claims.services.claimants import aliases_of
+from claims.services.crosslingual import Matched, borrowed_verdicts
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
 from sources.models import FetchState, Publisher, Source, SourceKind, as_utc
@@ -74,7 +77,7 @@ def source_refs(*, session: Session, source_ids: Sequence[int]) -> dict[int, Sou
     }
 
 
-def _verdict_brief(verdict: Verdict | None) -> VerdictBrief | None:
+def _verdict_brief(verdict: Verdict | None, *, via: int | None = None) -> VerdictBrief | None:
     if verdict is None or verdict.id is None:
         return None
     return VerdictBrief(
@@ -84,7 +87,20 @@ def _verdict_brief(verdict: Verdict | None) -> VerdictBrief | None:
         alternate_name=verdict.alternate_name,
         editor=verdict.editor,
         created_at=utc(verdict.created_at),
+        via_translation_of=via,
     )
+
+
+def verdict_briefs(*, session: Session, claim_ids: Sequence[int]) -> dict[int, VerdictBrief]:
+    """Each claim's verdict: its own, else one of the same claim in another language."""
+    own = current_verdicts(session=session, claim_ids=claim_ids)
+    out = {i: b for i, v in own.items() if (b := _verdict_brief(v)) is not None}
+    lacking = [i for i in claim_ids if i not in out]
+    for claim_id, (verdict, via) in borrowed_verdicts(session=session, claim_ids=lacking).items():
+        brief = _verdict_brief(verdict, via=via)
+        if brief is not None:
+            out[claim_id] = brief
+    return out
 
 
 def verdict_public(verdict: Verdict) -> VerdictPublic:
@@ -124,7 +140,7 @@ def claims_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimPub
         session=session, source_ids=[c.appeared_in_id for c in claims if c.appeared_in_id]
     )
     tags = tags_of(session=session, claim_ids=ids)
-    verdicts = current_verdicts(session=session, claim_ids=ids)
+    verdicts = verdict_briefs(session=session, claim_ids=ids)
     out: list[ClaimPublic] = []
     for claim in claims:
         assert claim.id is not None
@@ -148,7 +164,7 @@ def claims_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimPub
                 contestedness=round(claim.contestedness, 4),
                 explanation=claim.explanation,
                 counts=_counts(claim),
-                verdict=_verdict_brief(verdicts.get(claim.id)),
+                verdict=verdicts.get(claim.id),
                 scored_at=_utc_or_none(claim.scored_at),
                 revision=claim.revision,
                 created_by=claim.created_by,
@@ -174,7 +190,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
         if claimant_ids
         else {}
     )
-    verdicts = current_verdicts(session=session, claim_ids=ids)
+    verdicts = verdict_briefs(session=session, claim_ids=ids)
     return [
         ClaimStatusPublic(
             id=c.id,
@@ -185,7 +201,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
             status_changed_at=_utc_or_none(c.status_changed_at),
             contestedness=round(c.contestedness, 4),
             lean=round(c.lean, 4),
-            verdict=_verdict_brief(verdicts.get(c.id)),
+            verdict=verdicts.get(c.id),
             counts=_counts(c),
             retracted=c.retracted_at is not None,
             updated_at=utc(c.updated_at),
@@ -202,6 +218,8 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
 _claim_t = Claim.__table__  # type: ignore[attr-defined]
 _claimant_t = Claimant.__table__  # type: ignore[attr-defined]
 _verdict_t = Verdict.__table__  # type: ignore[attr-defined]
+_translation_t = Relation.__table__.alias("translation")  # type: ignore[attr-defined]
+_shared_t = Verdict.__table__.alias("shared_verdict")  # type: ignore[attr-defined]
 STATUS_ROW = (
     core_select(
         _claim_t.c.id,
@@ -226,15 +244,47 @@ STATUS_ROW = (
         _verdict_t.c.alternate_name.label("verdict_alternate_name"),
         _verdict_t.c.editor.label("verdict_editor"),
         _verdict_t.c.created_at.label("verdict_created_at"),
+        _shared_t.c.id.label("shared_verdict_id"),
+        _shared_t.c.rating.label("shared_verdict_rating"),
+        _shared_t.c.rating_value.label("shared_verdict_rating_value"),
+        _shared_t.c.alternate_name.label("shared_verdict_alternate_name"),
+        _shared_t.c.editor.label("shared_verdict_editor"),
+        _shared_t.c.created_at.label("shared_verdict_created_at"),
+        _shared_t.c.claim_id.label("via_translation_of"),
     )
     .select_from(
-        _claim_t.outerjoin(_claimant_t, _claimant_t.c.id == _claim_t.c.claimant_id).outerjoin(
+        _claim_t.outerjoin(_claimant_t, _claimant_t.c.id == _claim_t.c.claimant_id)
+        .outerjoin(
             _verdict_t,
             and_(_verdict_t.c.claim_id == _claim_t.c.id, _verdict_t.c.superseded_at.is_(None)),
         )
+        # The verdict of the same claim in another language (translation_of, either way),
+        # shown when the claim has none of its own: one fact-check serves every language.
+        .outerjoin(
+            _translation_t,
+            and_(
+                _translation_t.c.kind == RelationKind.translation_of.value,
+                _translation_t.c.retracted_at.is_(None),
+                or_(
+                    _translation_t.c.subject_id == _claim_t.c.id,
+                    _translation_t.c.object_id == _claim_t.c.id,
+                ),
+            ),
+        )
+        .outerjoin(
+            _shared_t,
+            and_(
+                _shared_t.c.superseded_at.is_(None),
+                _shared_t.c.claim_id
+                == case(
+                    (_translation_t.c.subject_id == _claim_t.c.id, _translation_t.c.object_id),
+                    else_=_translation_t.c.subject_id,
+                ),
+            ),
+        )
     )
     .where(_claim_t.c.id == bindparam("claim_id"))
-    .order_by(_verdict_t.c.id)
+    .order_by(_verdict_t.c.id, _shared_t.c.created_at.asc().nulls_first(), _shared_t.c.id)
 )
 
 
@@ -263,6 +313,13 @@ class StatusRow(NamedTuple):
     verdict_alternate_name: str | None
     verdict_editor: str | None
     verdict_created_at: datetime | None
+    shared_verdict_id: int | None
+    shared_verdict_rating: str | None
+    shared_verdict_rating_value: int | None
+    shared_verdict_alternate_name: str | None
+    shared_verdict_editor: str | None
+    shared_verdict_created_at: datetime | None
+    via_translation_of: int | None
 
 
 def published_status(rows: Sequence[StatusRow], *, claim_id: int) -> StatusRow:
@@ -278,7 +335,7 @@ def published_status(rows: Sequence[StatusRow], *, claim_id: int) -> StatusRow:
 
 def _row_verdict(row: StatusRow) -> VerdictBrief | None:
     if row.verdict_id is None:
-        return None
+        return _row_shared_verdict(row)
     assert row.verdict_rating is not None and row.verdict_alternate_name is not None
     assert row.verdict_editor is not None and row.verdict_created_at is not None
     return VerdictBrief(
@@ -288,6 +345,23 @@ def _row_verdict(row: StatusRow) -> VerdictBrief | None:
         alternate_name=row.verdict_alternate_name,
         editor=row.verdict_editor,
         created_at=utc(row.verdict_created_at),
+    )
+
+
+def _row_shared_verdict(row: StatusRow) -> VerdictBrief | None:
+    """The verdict of a translation of the claim, as the row joined it (or None)."""
+    if row.shared_verdict_id is None:
+        return None
+    assert row.shared_verdict_rating is not None and row.shared_verdict_alternate_name is not None
+    assert row.shared_verdict_editor is not None and row.shared_verdict_created_at is not None
+    return VerdictBrief(
+        id=row.shared_verdict_id,
+        rating=Rating(row.shared_verdict_rating),
+        rating_value=row.shared_verdict_rating_value,
+        alternate_name=row.shared_verdict_alternate_name,
+        editor=row.shared_verdict_editor,
+        created_at=utc(row.shared_verdict_created_at),
+        via_translation_of=row.via_translation_of,
     )
 
 
@@ -422,4 +496,26 @@ def revisions_public(revisions: Sequence[Revision]) -> list[RevisionPublic]:
         )
         for r in revisions
         if r.id is not None
+    ]
+
+
+def matches_public(*, session: Session, found: Sequence[Matched]) -> list[MatchPublic]:
+    """Matches as the API shows them, each with its verdict (its own, or a translation's)."""
+    verdicts = verdict_briefs(
+        session=session, claim_ids=[m.claim.id for m in found if m.claim.id is not None]
+    )
+    return [
+        MatchPublic(
+            claim_id=m.claim.id,
+            text=m.claim.text,
+            score=round(m.score, 2),
+            duplicate=m.duplicate,
+            status=ClaimStatus(m.claim.status),
+            language=m.claim.language,
+            signals=list(m.signals),
+            similarity=None if m.similarity is None else round(m.similarity, 4),
+            verdict=verdicts.get(m.claim.id),
+        )
+        for m in found
+        if m.claim.id is not None
     ]

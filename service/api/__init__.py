@@ -17,6 +17,7 @@ def load_routes() -> Blueprint:
         imports,
         meta,
         publishers,
+        search,
         sources,
         subscriptions,
     )

@@ -20,7 +20,6 @@ from claims.schemas import (
     EvidencePublic,
     HistoryPublic,
     MatchesPublic,
-    MatchPublic,
     MatchQuery,
     RelationCreate,
     RelationPublic,
@@ -30,7 +29,8 @@ from claims.schemas import (
     VerdictPublic,
     VerdictsPublic,
 )
-from claims.services import evidence, history, ledger, relations, verdicts, views
+from claims.search_schemas import ClaimCreatedPublic
+from claims.services import crosslingual, evidence, history, ledger, relations, verdicts, views
 from claims.services.ledger import get_claim
 from service import reads
 from service.api import bp
@@ -85,15 +85,23 @@ def list_claims(query: ClaimQuery) -> Response | tuple[ClaimsPublic, dict[str, s
     tag=TAG,
     body=ClaimCreate,
     query=CreateClaimQuery,
-    response=ClaimPublic,
+    response=ClaimCreatedPublic,
     status=201,
     auth=True,
     errors=(400, 401, 403, 409, 413, 415, 422),
     description="Answers 409 with the candidates when the claim nearly duplicates an existing "
-    "one; add ?distinct=true to record it anyway.",
+    "one (characters: the lexical scorer); add ?distinct=true to record it anyway. A claim "
+    "that may say the same as one in another language is recorded, and listed in "
+    "possible_translations with its verdict; ?translation_of=ID links it instead.",
 )
-def create_claim(body: ClaimCreate, query: CreateClaimQuery) -> tuple[ClaimPublic, dict[str, str]]:
+def create_claim(
+    body: ClaimCreate, query: CreateClaimQuery
+) -> tuple[ClaimCreatedPublic, dict[str, str]]:
     session = get_session()
+    asked = query.distinct or query.translation_of is not None
+    translations = (
+        [] if asked else crosslingual.submission_translations(session=session, claim_in=body)
+    )
     claim = ledger.create_claim(
         session=session,
         claim_in=body,
@@ -102,8 +110,22 @@ def create_claim(body: ClaimCreate, query: CreateClaimQuery) -> tuple[ClaimPubli
         duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
     )
     assert claim.id is not None
+    if query.translation_of is not None:
+        crosslingual.link_translation(
+            session=session,
+            claim_id=claim.id,
+            original_id=query.translation_of,
+            actor=current_actor(),
+        )
     public = views.claims_public(session=session, claims=[claim])[0]
-    return public, {"Location": url_for("api.get_claim_view", claim_id=claim.id)}
+    created = ClaimCreatedPublic(
+        **public.model_dump(),
+        possible_translations=views.matches_public(
+            session=session,
+            found=[crosslingual.as_matched(t, text=body.text) for t in translations],
+        ),
+    )
+    return created, {"Location": url_for("api.get_claim_view", claim_id=claim.id)}
 
 
 @operation(
@@ -117,17 +139,10 @@ def create_claim(body: ClaimCreate, query: CreateClaimQuery) -> tuple[ClaimPubli
     errors=(422,),
 )
 def match_claims(query: MatchQuery) -> MatchesPublic:
-    found = ledger.match(session=get_session(), text=query.text, limit=query.limit)
-    return MatchesPublic(
-        data=[
-            MatchPublic(
-                claim_id=c.id, text=c.text, score=round(score, 2), duplicate=dup, status=c.status
-            )
-            for c, score, dup in found
-        ],
-        count=len(found),
-        threshold=DUPLICATE_THRESHOLD,
-    )
+    session = get_session()
+    found = crosslingual.fused_matches(session=session, text=query.text, limit=query.limit)
+    data = views.matches_public(session=session, found=found)
+    return MatchesPublic(data=data, count=len(data), threshold=DUPLICATE_THRESHOLD)
 
 
 @operation(

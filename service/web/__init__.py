@@ -57,6 +57,7 @@ def secure(response: Response) -> Response:
 def load_routes() -> Blueprint:
     """Import the view modules (which register on ``bp``) and return the blueprint."""
     from service.web import (  # noqa: F401
+        marks,
         views_auth,
         views_browse,
         views_claims,

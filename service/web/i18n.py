@@ -59,6 +59,7 @@ RELATION_KINDS: dict[str, LazyString] = {
     "supports": lazy_gettext("backs"),
     "qualifies": lazy_gettext("qualifies"),
     "duplicate_of": lazy_gettext("duplicates"),
+    "translation_of": lazy_gettext("translates"),
 }
 
 RATINGS: dict[str, LazyString] = {

@@ -6,13 +6,15 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from claims.schemas import ClaimQuery, ClaimStatusPublic
-from claims.services import claimants, ledger, views
+from claims.search_schemas import ReasonPublic, SearchPublic
+from claims.services import claimants, finder, ledger, views
 from service.db import get_session
 from service.web import bp, forms
 from sources import service as sources
 
 HOME_SIZE = 10
 SEARCH_FORM = ("q", "status", "claimant", "language", "cursor")
+PEOPLE_AND_SOURCES = 5
 
 
 def _statuses(query: ClaimQuery) -> tuple[list[ClaimStatusPublic], int, str | None]:
@@ -34,7 +36,11 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/search")
 def search() -> ResponseReturnValue:
-    """Fuzzy search with filters by status, claimant and language (the API's ClaimQuery)."""
+    """The search box: claims (with why each matched), then people and sources it names.
+
+    Claims use the API's ClaimQuery (filters and pages); people and sources are shown on the
+    first page only, from the same search as GET /api/v1/search.
+    """
     state = forms.FormState(values={n: request.args.get(n, "") for n in SEARCH_FORM})
     data: dict[str, object] = {**forms.present(state.values, "q", "claimant", "language", "cursor")}
     statuses = [s for s in request.args.getlist("status") if s]
@@ -43,16 +49,28 @@ def search() -> ResponseReturnValue:
     results: list[ClaimStatusPublic] = []
     total, cursor = 0, None
     searched = bool(data)
+    why: dict[int, list[ReasonPublic]] = {}
+    found: SearchPublic | None = None
     if searched:
         query = forms.validate(ClaimQuery, data, state)
         if query is not None:
-            results, total, cursor = _statuses(query)
+            session = get_session()
+            rows, total, cursor = ledger.list_claims(session=session, query=query)
+            results = views.statuses_public(session=session, claims=rows)
+            if query.q is not None:
+                reasons = finder.claim_reasons(session=session, claims=rows, q=query.q)
+                why = {i: finder.reasons_public(r) for i, r in reasons.items()}
+                if not query.cursor:
+                    found = finder.find(session=session, q=query.q, limit=PEOPLE_AND_SOURCES)
     return render_template(
         "web/search.html",
         form=state,
         chosen_statuses=statuses,
         searched=searched,
         results=results,
+        why=why,
+        people=found.people if found else [],
+        sources=found.sources if found else [],
         total=total,
         next_cursor=cursor,
     )

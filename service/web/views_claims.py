@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from claims.models import ReviewState
 from claims.policy import Action
 from claims.schemas import ClaimantPublic, ClaimCreate
 from claims.scoring import CONTESTED_MIDPOINT
-from claims.services import claimants, ledger
+from claims.services import claimants, crosslingual, ledger, views
 from service.db import commit_or_conflict, get_session
 from service.embed.views import base_url, claim_page_url
 from service.web import bp, forms, pages, ratelimit
@@ -70,6 +72,12 @@ def claim_errors(exc: Exception, state: forms.FormState) -> bool:
     return False
 
 
+def _chosen_translation(values: Mapping[str, str]) -> int | None:
+    """The claim the person chose to record theirs as a translation of, if a valid id."""
+    raw = values.get("translation_of", "").strip()
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= ledger.MAX_ID else None
+
+
 @bp.get("/claims/<int:claim_id>")
 def claim(claim_id: int) -> ResponseReturnValue:
     """A claim with its status, evidence, counter-statements, verdicts and history."""
@@ -95,13 +103,21 @@ def submit_claim() -> ResponseReturnValue:
         return render_claim_form(state)
     if not publishing:
         ratelimit.check("submit")
-    state = forms.read((*forms.CLAIM_FORM, "confirm_distinct"))
+    state = forms.read((*forms.CLAIM_FORM, "confirm_distinct", "translation_of"))
     claim_in = forms.validate(
         ClaimCreate, forms.claim_input(state.values), state, fields=forms.CLAIM_FIELDS
     )
     if claim_in is None:
         return render_claim_form(state, status=422)
     session = get_session()
+    translation_of = _chosen_translation(state.values) if publishing else None
+    if translation_of is None and not forms.confirmed_distinct(state.values):
+        warned = crosslingual.submission_translations(session=session, claim_in=claim_in)
+        if warned:
+            found = [crosslingual.as_matched(t, text=claim_in.text) for t in warned]
+            return render_claim_form(
+                state, translations=views.matches_public(session=session, found=found)
+            )
     try:
         created = ledger.create_claim(
             session=session,
@@ -111,6 +127,14 @@ def submit_claim() -> ResponseReturnValue:
             duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
             review_state=ReviewState.published if publishing else ReviewState.submitted,
         )
+        if translation_of is not None:
+            assert created.id is not None
+            crosslingual.link_translation(
+                session=session,
+                claim_id=created.id,
+                original_id=translation_of,
+                actor=current_actor(),
+            )
     except DuplicateClaim as exc:
         session.rollback()
         return render_claim_form(state, duplicates=exc.candidates)

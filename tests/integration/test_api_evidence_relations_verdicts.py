@@ -713,7 +713,9 @@ def test_the_history_lists_every_change_in_order_with_its_actor(
     other_id = post_claim({"text": "Attendance is closer to 20,000."}).get_json()["id"]
     etag = client.get(f"{API}/claims/{claim_id}").headers["ETag"]
     client.patch(
-        f"{API}/claims/{claim_id}", json={"language": "en"}, headers={**auth(), "If-Match": etag}
+        f"{API}/claims/{claim_id}",
+        json={"language": "en-GB"},
+        headers={**auth(), "If-Match": etag},
     )
     source = make_source("https://festival.example/figures")
     item = client.post(
@@ -742,8 +744,10 @@ def test_the_history_lists_every_change_in_order_with_its_actor(
     history = response.get_json()
     entries = [(e["entity"], e["entity_id"], e["action"], e["actor"]) for e in history["data"]]
     contributor, editor = "token:test-contributor", "token:test-editor"
+    identified = "claimdesk:language-id"  # it arrived as und: language identification said en
     assert entries == [
         ("claim", claim_id, "create", contributor),
+        ("claim", claim_id, "update", identified),
         ("claim", claim_id, "update", contributor),
         ("evidence", item["id"], "create", contributor),
         ("relation", relation["id"], "create", contributor),
@@ -751,15 +755,17 @@ def test_the_history_lists_every_change_in_order_with_its_actor(
         ("evidence", item["id"], "retract", editor),
         ("claim", claim_id, "retract", editor),
     ]
-    assert history["count"] == 7
+    assert history["count"] == 8
     assert history["data"][1]["changes"] == {"language": ["und", "en"]}
+    assert history["data"][2]["changes"] == {"language": ["en", "en-GB"]}
     assert history["data"][0]["changes"]["text"] == "The festival draws 50,000 visitors."
     times = [e["at"] for e in history["data"]]
     assert times == sorted(times)
     other = client.get(f"{API}/claims/{other_id}/history").get_json()["data"]
-    assert [(e["entity"], e["action"]) for e in other] == [
-        ("claim", "create"),
-        ("relation", "create"),
+    assert [(e["entity"], e["action"], e["actor"]) for e in other] == [
+        ("claim", "create", contributor),
+        ("claim", "update", identified),
+        ("relation", "create", contributor),
     ]
 
 

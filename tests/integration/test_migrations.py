@@ -21,7 +21,9 @@ from service.db import make_engine
 
 def test_the_migrated_schema_matches_the_models(engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": migrate.include_object}
+        )
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
 

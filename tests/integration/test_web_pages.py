@@ -99,7 +99,7 @@ def test_search_is_fuzzy_and_filters_by_status_claimant_and_language(
     make_claim("Meta offered huge signing bonuses.", claimant_id=person.id, language="en")
     make_claim("Meta a offert des primes énormes.", language="fr")
     page = web.text("/search?q=sigining+bonusses")
-    assert "Meta offered huge signing bonuses." in page
+    assert "Meta offered huge <mark>signing</mark> <mark>bonuses</mark>." in page  # why: marked
     by_claimant = web.text("/search?q=meta&claimant=Ultraman")
     assert "signing bonuses" in by_claimant and "primes" not in by_claimant
     by_language = web.text("/search?q=meta&language=fr")

@@ -1,0 +1,101 @@
+"""The process's semantic index: the embedder and the shared vector file, asked by cosine.
+
+Set up by the owner of the Session factory (``service/semantic.py``) in every Session's info,
+as the match index is; ``of(session)`` finds it. Everything here answers "nothing" when
+cross-lingual matching is off (the ``semantic`` extra not installed), so callers need no
+special case. See claims/services/crosslingual.py for the thresholds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlmodel import Session
+
+from claims.embedding import Embedder, load_embedder, unavailable_reason
+from claims.services import embeddings
+from claims.vector_index import SharedVectorIndex, write_index
+
+__all__ = [
+    "MATCH_FLOOR",
+    "SEARCH_FLOOR",
+    "SEMANTIC",
+    "SESSION_KEY",
+    "Semantic",
+    "of",
+    "semantic_pass",
+    "similar",
+    "sync_index",
+]
+
+SESSION_KEY = "claimdesk.semantic"
+SEMANTIC = "semantic"
+# Cosine floors of the semantic pass (USE-multilingual; see crosslingual.py's figures): the
+# search box keeps only hits close in meaning, the match list ranks looser neighbours too.
+SEARCH_FLOOR = 0.5
+MATCH_FLOOR = 0.35
+
+
+class Semantic:
+    """A process's cross-lingual matching: the embedder (if installed) and the shared index."""
+
+    def __init__(self, index_path: Path, *, enabled: bool = True) -> None:
+        self.index_path = index_path
+        self.index = SharedVectorIndex(index_path)
+        self.enabled = enabled
+
+    def off_reason(self) -> str | None:
+        """Why cross-lingual matching is off here, or None when it is on."""
+        if not self.enabled:
+            return "cross-lingual matching is turned off in this deployment"
+        return unavailable_reason()
+
+    def embedder(self) -> Embedder | None:
+        """The embedder, or None when matching is off."""
+        return None if self.off_reason() is not None else load_embedder()
+
+
+def of(session: Session) -> Semantic | None:
+    """The cross-lingual matching of this Session's database, if its owner set one up."""
+    found = session.info.get(SESSION_KEY)
+    return found if isinstance(found, Semantic) else None
+
+
+def similar(*, session: Session, text: str, limit: int) -> list[tuple[int, float]]:
+    """(claim id, cosine) of the nearest claims (any state: callers filter), best first."""
+    semantic = of(session)
+    embedder = semantic.embedder() if semantic is not None else None
+    if semantic is None or embedder is None or limit <= 0:
+        return []
+    vector = embedder.embed([text])[0]
+    return semantic.index.search(vector, limit)
+
+
+def semantic_pass(
+    *, session: Session, text: str, limit: int, floor: float
+) -> list[tuple[int, float]]:
+    """Nearest claims at or above ``floor``, best first (for the rank fusions)."""
+    return [(i, s) for i, s in similar(session=session, text=text, limit=limit) if s >= floor]
+
+
+def sync_index(*, session: Session, semantic: Semantic, embedded: Sequence[int]) -> int:
+    """Bring the shared index file up to the stored embeddings; returns its size.
+
+    Adds the claims just ``embedded`` to the current file; when the result does not hold
+    exactly the stored embeddings (a first run, a lost file, rows deleted underneath), the
+    file is rebuilt from all of them.
+    """
+    embedder = semantic.embedder()
+    if embedder is None:
+        return 0
+    total = embeddings.count(session=session, model=embedder.model)
+    path = semantic.index_path
+    size = -1
+    if embedded and path.exists():
+        keys, vectors = embeddings.vectors_of(session=session, model=embedder.model, ids=embedded)
+        size = write_index(path, dim=embedder.dim, keys=keys, vectors=vectors, base=path)
+    if size != total:
+        keys, vectors = embeddings.vectors_of(session=session, model=embedder.model)
+        size = write_index(path, dim=embedder.dim, keys=keys, vectors=vectors)
+    return size

@@ -1,0 +1,160 @@
+"""Wiring cross-lingual matching into the app: the shared index, the embedding job, the CLI.
+
+Every Session of the app's database carries the process's ``Semantic`` (the embedder, loaded
+on first use, and the usearch file every process maps: ``<instance>/vectors/``). A flush that
+writes a claim or changes its text queues ``embed_claims`` for after commit; the job embeds
+every claim without an embedding (so claims written by a bulk import, or while the queue was
+down, are caught by the next run and by the periodic sweep), fills ``language`` for claims
+that arrived as ``und``, and extends the shared index file. ``claimdesk embeddings backfill``
+does the same in the foreground with a progress bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final, cast
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col, select
+
+from claims.embedding import MODEL
+from claims.langid import detect_language
+from claims.models import Claim
+from claims.policy import Actor, Role
+from claims.services import embeddings, history, semantic_index
+from claims.services.semantic_index import SESSION_KEY, Semantic
+from service.db import Database, database
+from service.jobs import later
+
+__all__ = ["EXTENSION", "JOB", "embed_all", "install", "semantic_of"]
+
+EXTENSION: Final = "claimdesk.semantic"
+JOB: Final = "embed_claims"
+LANGUAGE_ACTOR: Final = "claimdesk:language-id"
+log = logging.getLogger(__name__)
+
+embeddings_group = AppGroup("embeddings", help="Claim embeddings for cross-lingual matching.")
+
+
+def install(app: Flask, *, database: Database) -> Semantic:
+    """Give the database's Sessions the process's Semantic and queue embedding on writes."""
+    semantic = Semantic(Path(app.instance_path) / "vectors" / f"claims-{MODEL}.usearch")
+    app.extensions[EXTENSION] = semantic
+    factory = cast("sessionmaker[Session]", database.session_factory)
+    factory.configure(info={**factory.kw.get("info", {}), SESSION_KEY: semantic})
+    if not event.contains(factory, "after_flush", _note_claims):
+        event.listen(factory, "after_flush", _note_claims)
+    app.cli.add_command(embeddings_group)
+    return semantic
+
+
+def semantic_of(app: Flask | None = None) -> Semantic:
+    """The Semantic of ``app`` (the current app by default)."""
+    found: Semantic = (app or current_app).extensions[EXTENSION]
+    return found
+
+
+def _note_claims(session: OrmSession, _context: Any) -> None:
+    semantic = session.info.get(SESSION_KEY)
+    if not isinstance(semantic, Semantic) or semantic.off_reason() is not None:
+        return
+    for obj in session.new:
+        if isinstance(obj, Claim):
+            later(session, JOB)
+            return
+    for obj in session.dirty:
+        if isinstance(obj, Claim) and inspect(obj).attrs.text.history.has_changes():
+            later(session, JOB)
+            return
+
+
+def _fill_languages(session: Session, ids: list[int]) -> int:
+    """Set ``language`` of the claims among ``ids`` that arrived as ``und`` and can be told."""
+    filled = 0
+    rows = session.exec(select(Claim).where(col(Claim.id).in_(ids), Claim.language == "und")).all()
+    for claim in rows:
+        found = detect_language(claim.text)
+        if found is None or claim.id is None:
+            continue
+        # A metadata fill, not an edit: logged in the history, but the revision (and with it
+        # every client's If-Match) is left alone.
+        claim.language = found
+        session.add(claim)
+        history.record(
+            session=session,
+            actor=Actor(name=LANGUAGE_ACTOR, role=Role.editor),
+            entity="claim",
+            entity_id=claim.id,
+            action="update",
+            claim_id=claim.id,
+            changes={"language": ["und", found]},
+        )
+        filled += 1
+    session.flush()
+    return filled
+
+
+def embed_all(
+    database: Database, *, progress: Callable[[int], None] | None = None, batch: int = 256
+) -> int:
+    """Embed every claim that needs it, batch by batch (one commit each); how many were done."""
+    done = 0
+    while True:
+        with database.session_factory() as session:
+            semantic = semantic_index.of(session)
+            embedder = semantic.embedder() if semantic is not None else None
+            if semantic is None or embedder is None:
+                return done
+            ids = embeddings.embed_pending(session=session, embedder=embedder, batch=batch)
+            if not ids:
+                if done == 0:  # nothing new: still make sure the file matches the database
+                    semantic_index.sync_index(session=session, semantic=semantic, embedded=[])
+                return done
+            _fill_languages(session, ids)
+            session.commit()
+            semantic_index.sync_index(session=session, semantic=semantic, embedded=ids)
+        done += len(ids)
+        if progress is not None:
+            progress(len(ids))
+
+
+@embeddings_group.command("backfill")
+@with_appcontext
+def backfill() -> None:
+    """Embed every claim that has no embedding yet (and fill unknown languages)."""
+    semantic = semantic_of()
+    reason = semantic.off_reason()
+    if reason is not None:
+        raise click.ClickException(f"cross-lingual matching is off: {reason}")
+    db = database()
+    with db.session_factory() as session:
+        todo = embeddings.count_missing(session=session, model=MODEL)
+    with click.progressbar(length=todo, label="embedding claims", file=sys.stderr) as bar:
+        done = embed_all(db, progress=bar.update)
+    click.echo(f"embedded {done} claims; index: {semantic.index_path}")
+
+
+@embeddings_group.command("status")
+@with_appcontext
+def status() -> None:
+    """Say whether cross-lingual matching is on, and how many claims are embedded."""
+    semantic = semantic_of()
+    reason = semantic.off_reason()
+    if reason is not None:
+        click.echo(f"cross-lingual matching is off: {reason}")
+        return
+    with database().session_factory() as session:
+        have = embeddings.count(session=session, model=MODEL)
+        missing = embeddings.count_missing(session=session, model=MODEL)
+    click.echo(
+        f"cross-lingual matching is on ({MODEL}): {have} claims embedded, {missing} waiting; "
+        f"index {semantic.index_path} ({len(semantic.index)} vectors)"
+    )
