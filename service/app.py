@@ -10,6 +10,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from claims import scoring_model
+from claims.scoring_model import load_model
 from service import card_cache, commands, cors, db, embed, hot, jobs, problems, web
 from service.api import API_PREFIX, load_routes
 from service.sessions import LazyCookieSessionInterface
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     if database is None:
         database = db.Database(settings.resolved_database_url(Path(app.instance_path)))
     db.init_app(app, database)
+    scoring_model.use_model(load_model(settings.scoring_model) if settings.scoring_model else None)
     card_cache.install(database, size=settings.card_cache_size)
     jobs.install(app, settings=settings, database=database)
     # The duplicate check, /claims/match and ?q= share it; built lazily on first use.
