@@ -59,6 +59,7 @@ def load_routes() -> Blueprint:
         views_browse,
         views_claims,
         views_contrib,
+        views_method,
         views_publishers,
         views_review,
     )

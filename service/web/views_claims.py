@@ -10,11 +10,11 @@ from claims.errors import Candidate, Conflict, DuplicateClaim, InvalidRequest, N
 from claims.models import ReviewState
 from claims.policy import Action
 from claims.schemas import ClaimantPublic, ClaimCreate
-from claims.scoring import CONTESTED_MIDPOINT
 from claims.services import claimants, ledger
 from service.db import commit_or_conflict, get_session
 from service.web import bp, forms, pages, ratelimit
 from service.web.auth import current_actor, may
+from service.web.explain import explain
 
 CLAIMANT_HINTS = 300
 
@@ -80,9 +80,11 @@ def claim(claim_id: int) -> ResponseReturnValue:
         page_url=page_url,
         script_url=request.url_root + "embed.js",
     )
-    return render_template(
-        "web/claim.html", page=page, snippet=snippet, contested_at=CONTESTED_MIDPOINT
+    verdict = page.claim.verdict
+    explained = explain(
+        page.claim.explanation, page.claim.status.value, verdict.rating.value if verdict else None
     )
+    return render_template("web/claim.html", page=page, snippet=snippet, explained=explained)
 
 
 @bp.route("/claims/new", methods=["GET", "POST"])
