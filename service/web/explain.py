@@ -248,11 +248,27 @@ def count_lines(counts: Mapping[str, int]) -> list[str]:
         "source_mentions": lambda n: ngettext(
             "%(num)d source takes no side", "%(num)d sources take no side", n
         ),
-        "origins": lambda n: ngettext(
-            "%(num)d independent origin in all", "%(num)d independent origins in all", n
-        ),
     }
-    return [str(say(counts[code])) for code, say in words.items() if counts.get(code)]
+    lines = [str(say(counts[code])) for code, say in words.items() if counts.get(code)]
+    # How many independent origins stand behind each side ("2 sources support it" may be
+    # one report and its copy).
+    for side in ("supports", "refutes"):
+        origins = counts.get(f"origins_{side}", 0)
+        if origins:
+            lines.append(
+                ngettext(
+                    "%(num)d independent origin for it",
+                    "%(num)d independent origins for it",
+                    origins,
+                )
+                if side == "supports"
+                else ngettext(
+                    "%(num)d independent origin against it",
+                    "%(num)d independent origins against it",
+                    origins,
+                )
+            )
+    return lines
 
 
 def _why(status: str, explanation: Mapping[str, Any]) -> str:
