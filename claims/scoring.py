@@ -366,7 +366,9 @@ def _counts(items: Sequence[Item]) -> dict[str, int]:
     counts["interested"] = sum(1 for item in items if item.interested)
     counts["origins"] = len({(i.origin, i.stance) for i in items if i.stance != "mentions"})
     for stance in ("supports", "refutes"):
-        counts[f"origins_{stance}"] = len({i.origin for i in items if i.stance == stance})
+        counts[f"origins_{stance}"] = len(
+            {i.origin for i in items if i.stance == stance and not i.interested}
+        )
     return counts
 
 

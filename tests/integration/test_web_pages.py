@@ -34,6 +34,7 @@ def test_the_claim_page_shows_the_same_status_contestedness_and_counts_as_the_ap
     assert "State of the evidence on record: Unsettled" in page
     assert "2 rebuttals" in page and "1 qualification" in page  # not listed as refuting
     assert "2 sources support it" in page and "1 independent origin for it" in page
+    assert "independent origin against it" not in page  # Bosworth is an interested party
     assert (
         "Andrew Bosworth, Directeur technique (CTO) de Meta denies it (an interested party:"
         " this counts, but cannot outweigh"
