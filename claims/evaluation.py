@@ -64,6 +64,36 @@ def metrics(truth: Mapping[str, str], predicted: Mapping[str, str]) -> Figures:
     )
 
 
+def macro_f1(truth: Mapping[str, str], predicted: Mapping[str, str]) -> float:
+    """Macro-F1 over the three labels on every id of ``truth``."""
+    return metrics(truth, predicted).macro_f1
+
+
+def bootstrap_interval(
+    truth: Mapping[str, str],
+    predicted: Mapping[str, str],
+    *,
+    resamples: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of macro-F1, resampling claims with replacement."""
+    ids = sorted(truth)
+    if not ids:
+        return 0.0, 0.0
+    rng = random.Random(seed)
+    figures = []
+    for _ in range(resamples):
+        drawn = [rng.choice(ids) for _ in ids]
+        # Resampled ids repeat, so rename each draw to keep every copy.
+        t = {f"{n}:{c}": truth[c] for n, c in enumerate(drawn)}
+        p = {f"{n}:{c}": predicted[c] for n, c in enumerate(drawn)}
+        figures.append(macro_f1(t, p))
+    figures.sort()
+    tail = (1 - level) / 2
+    return figures[int(tail * (resamples - 1))], figures[int((1 - tail) * (resamples - 1))]
+
+
 def majority(rated_truths: Iterable[str], held_out: Sequence[str]) -> dict[str, str]:
     """The most common verdict among the rated claims, for every held-out claim."""
     counts = Counter(rated_truths)

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from claims.models import AnchorState, ClaimantKind, ClaimStatus, Rating, RelationKind, Stance
 from sources.dates import parse_partial_date
@@ -313,6 +321,13 @@ class ClaimStatusPublic(BaseModel):
     counts: Counts
     retracted: bool
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def headline(self) -> Literal["verdict", "evidence"]:
+        """What to lead with: the editor's verdict when there is one; ``status`` is then the
+        state of the evidence on record, shown beside it (docs/scoring.md)."""
+        return "verdict" if self.verdict is not None else "evidence"
 
 
 class ClaimPublic(BaseModel):

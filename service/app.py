@@ -9,6 +9,8 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from claims import scoring_model
+from claims.scoring_model import load_model
 from service import (
     bodies,
     card_cache,
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     if database is None:
         database = db.Database(settings.resolved_database_url(Path(app.instance_path)))
     db.init_app(app, database)
+    scoring_model.use_model(load_model(settings.scoring_model) if settings.scoring_model else None)
     card_cache.install(database, size=settings.card_cache_size)
     jobs.install(app, settings=settings, database=database)
     notify.install(jobs.jobs_of(app), settings=settings, database=database)

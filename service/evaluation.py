@@ -1,17 +1,18 @@
 """``claimdesk eval emergent``: how the computed status fares against journalists' verdicts.
 
-Each fold is loaded through the same service functions the API uses, into a fresh, migrated
-SQLite database: claims, publishers keyed by the article's domain, sources, evidence (for ->
-supports, against -> refutes, observing -> mentions), and the training claims' verdicts as an
-editor's. Held-out claims carry no verdict, so nothing about them can leak into the publishers'
-records they are scored with.
+Each outer fold is loaded through the same service functions the API uses, into a fresh,
+migrated SQLite database: claims, publishers keyed by the article's URL (a domain, or an
+account on a platform), sources, evidence (for -> supports, against -> refutes, observing ->
+mentions), and the training claims' verdicts as an editor's. Held-out claims carry no verdict,
+so nothing about them can leak into the publishers' records they are scored with. The items the
+service builds are then fitted and scored by `claims.validation` (nested cross-validation).
 """
 
 from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +20,13 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from claims.errors import ClaimError
-from claims.evaluation import Figures, any_refuting, folds, label_of_status, majority, metrics
+from claims.evaluation import Figures
+from claims.fitting import label_of_rating
 from claims.policy import Actor, Role
 from claims.schemas import ClaimCreate, EvidenceCreate, VerdictCreate
+from claims.scoring import Item
 from claims.services import evidence, ledger, scores, verdicts
+from claims.validation import Line, held_out_test, nested_cv
 from service import migrate
 from service.db import Database
 from sources.errors import SourceError
@@ -53,11 +57,12 @@ def _with_scheme(url: str) -> str:
 
 @dataclass
 class Article:
-    """A news article's headline and its stance toward the claim."""
+    """A news article's headline (or a post's text) and its stance toward the claim."""
 
     headline: str
     stance: str
     url: str
+    cites: list[str] = field(default_factory=list)  # URLs it quotes or reposts
 
 
 @dataclass
@@ -74,19 +79,18 @@ class EmergentClaim:
 class Report:
     """The figures of one evaluation, and what could not be loaded."""
 
-    claimdesk: Figures
-    majority: Figures
-    any_refuting: Figures
+    methods: list[Line]
     claims: int
     skipped: list[str]
+    penalties: list[float]
 
     def lines(self) -> list[str]:
-        """One line per method, claimdesk's first."""
-        return [
-            self.claimdesk.line("claimdesk"),
-            self.majority.line("majority"),
-            self.any_refuting.line("any-refuting"),
-        ]
+        """One line per method, claimdesk's first, macro-F1 with its 95% interval."""
+        return [line.text() for line in self.methods]
+
+    def figures(self, name: str) -> Figures:
+        """The figures of one method by name."""
+        return next(line.figures for line in self.methods if line.name == name)
 
 
 def read_emergent(path: Path) -> dict[str, EmergentClaim]:
@@ -112,6 +116,22 @@ def read_emergent(path: Path) -> dict[str, EmergentClaim]:
     return claims
 
 
+def _cited_first(articles: Sequence[Article]) -> list[Article]:
+    """Articles ordered so that a quoted or reposted one is recorded before its quoter."""
+    done: list[Article] = []
+    seen: set[str] = set()
+    waiting = list(articles)
+    while waiting:
+        ready = [a for a in waiting if all(u in seen or u == a.url for u in a.cites)]
+        if not ready:  # a cycle, or a quote of a post outside the claim: record them as they are
+            ready = waiting[:1]
+        for article in ready:
+            done.append(article)
+            seen.add(article.url)
+            waiting.remove(article)
+    return done
+
+
 def _load(
     session: Session, claim: EmergentClaim, *, with_verdict: bool, skipped: list[str]
 ) -> int | None:
@@ -127,15 +147,21 @@ def _load(
         skipped.append(f"claim {claim.id}: {exc}")
         return None
     assert recorded.id is not None
-    for article in claim.articles:
+    sources: dict[str, int] = {}
+    for article in _cited_first(claim.articles):
         try:
             source, _ = create_source(
                 session=session,
                 source_in=SourceCreate(
-                    url=article.url, title=article.headline[:500], kind=SourceKind.secondary
+                    url=article.url,
+                    title=article.headline[:500],
+                    kind=SourceKind.secondary,
+                    cites=[sources[u] for u in article.cites if u in sources],
                 ),
                 actor_name=EVALUATOR.name,
             )
+            assert source.id is not None
+            sources[article.url] = source.id
             evidence.add_evidence(
                 session=session,
                 claim_id=recorded.id,
@@ -159,41 +185,49 @@ def _load(
     return recorded.id
 
 
-def predict_fold(
-    claims: dict[str, EmergentClaim],
+def items_through_service(
+    claims: Mapping[str, EmergentClaim],
     rated: Sequence[str],
     held_out: Sequence[str],
     *,
     skipped: list[str],
-) -> dict[str, str]:
-    """Load a fresh database with rated and held-out claims and read the held-out statuses."""
+) -> dict[str, list[Item]]:
+    """Load a fresh database with the rated claims (and their verdicts) and the held-out ones,
+    and read every claim's items as the service builds them for scoring.
+
+    A rated claim's own verdict is left out of the records its items carry
+    (``reliability_of(exclude_claim=...)``), exactly as when it is scored in production.
+    """
     with tempfile.TemporaryDirectory(prefix="claimdesk-eval-") as folder:
         url = f"sqlite:///{Path(folder) / 'eval.sqlite3'}"
         migrate.upgrade(url)
         database = Database(url)
         session = database.session_factory()
         try:
-            for claim_id in rated:
-                _load(session, claims[claim_id], with_verdict=True, skipped=skipped)
             ids = {
-                claim_id: _load(session, claims[claim_id], with_verdict=False, skipped=skipped)
-                for claim_id in held_out
+                claim_id: _load(session, claims[claim_id], with_verdict=True, skipped=skipped)
+                for claim_id in rated
             }
-            scores.recompute_many(
-                session=session, claim_ids=[i for i in ids.values() if i], fresh=True
+            ids.update(
+                {
+                    claim_id: _load(session, claims[claim_id], with_verdict=False, skipped=skipped)
+                    for claim_id in held_out
+                }
             )
-            session.commit()
-            predicted = {}
-            for claim_id, recorded in ids.items():
-                if recorded is None:
-                    predicted[claim_id] = "unknown"
-                    continue
-                status = ledger.get_claim(session=session, claim_id=recorded).status
-                predicted[claim_id] = label_of_status(status)
-            return predicted
+            session.flush()
+            return {
+                claim_id: scores.items_for(session=session, claim_id=recorded) if recorded else []
+                for claim_id, recorded in ids.items()
+            }
         finally:
+            session.rollback()
             session.close()
             database.engine.dispose()
+
+
+def labels_of(claims: Mapping[str, EmergentClaim]) -> dict[str, str]:
+    """Each claim's verdict as false / unknown / true."""
+    return {c: label_of_rating(VERDICT[claim.truth]) for c, claim in claims.items()}
 
 
 def evaluate(
@@ -204,33 +238,22 @@ def evaluate(
     seed: int = 0,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Report:
-    """Cross-validate on ``train`` (no ``test``), or train on ``train`` and score ``test``."""
+    """Nested cross-validation on ``train``, or fit on ``train`` and score ``test`` once."""
     skipped: list[str] = []
-    predicted: dict[str, str] = {}
-    baseline_majority: dict[str, str] = {}
+
+    def items_for(rated: Sequence[str], held_out: Sequence[str]) -> Mapping[str, Sequence[Item]]:
+        return items_through_service(pool, rated, held_out, skipped=skipped)
+
     if test is None:
         pool = train
-        for number, fold in enumerate(folds(train, k, seed), start=1):
-            held = set(fold)
-            rated = [c for c in sorted(train) if c not in held]
-            progress(f"fold {number}/{k}: {len(rated)} rated, {len(fold)} held out")
-            predicted.update(predict_fold(train, rated, fold, skipped=skipped))
-            baseline_majority.update(majority((train[c].truth for c in rated), fold))
-    else:
-        overlap = set(train) & set(test)
-        if overlap:
-            raise DataError(f"{len(overlap)} claim id(s) are in both files")
-        pool = {**train, **test}
-        progress(f"{len(train)} rated, {len(test)} scored")
-        predicted = predict_fold(pool, sorted(train), sorted(test), skipped=skipped)
-        baseline_majority = majority((c.truth for c in train.values()), sorted(test))
-    scored = test if test is not None else train
-    truth = {c: scored[c].truth for c in scored}
-    refuting = any_refuting({c: [a.stance for a in pool[c].articles] for c in scored})
-    return Report(
-        claimdesk=metrics(truth, predicted),
-        majority=metrics(truth, baseline_majority),
-        any_refuting=metrics(truth, refuting),
-        claims=len(scored),
-        skipped=skipped,
+        validation = nested_cv(labels_of(train), items_for, k=k, seed=seed, progress=progress)
+        return Report(validation.lines, validation.claims, skipped, validation.penalties)
+    overlap = set(train) & set(test)
+    if overlap:
+        raise DataError(f"{len(overlap)} claim id(s) are in both files")
+    pool = {**train, **test}
+    progress(f"{len(train)} rated, {len(test)} scored")
+    validation = held_out_test(
+        labels_of(train), labels_of(test), items_for, seed=seed, progress=progress
     )
+    return Report(validation.lines, validation.claims, skipped, validation.penalties)

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
         le=100,
         description="Override of the duplicate-match threshold (0-100); default: the scorer's.",
     )
+    scoring_model: Path | None = Field(
+        default=None,
+        description="A model file from `claimdesk scoring refit`; default: the shipped one.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL others reach claimdesk at (widget, oEmbed, JSON-LD and problem "

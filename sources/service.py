@@ -25,7 +25,7 @@ from sources.models import (
     as_utc,
     utcnow,
 )
-from sources.urls import InvalidURL, normalise_url, publisher_domain
+from sources.urls import InvalidURL, normalise_url, publisher_domain, publisher_name
 
 
 def get_or_create_publisher(*, session: Session, domain: str, name: str | None = None) -> Publisher:
@@ -74,7 +74,9 @@ def create_source(
         return existing, False
     published_on = _partial_date(source_in.published_on)
     publisher = get_or_create_publisher(
-        session=session, domain=publisher_domain(key), name=source_in.publisher_name
+        session=session,
+        domain=publisher_domain(key),
+        name=source_in.publisher_name or publisher_name(key),
     )
     assert publisher.id is not None
     source = Source(

@@ -27,12 +27,15 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from sources.platforms import account_of, canonical_host
+
 __all__ = [
     "MAX_URL_LENGTH",
     "TRACKING_PARAMETERS",
     "InvalidURL",
     "normalise_url",
     "publisher_domain",
+    "publisher_name",
 ]
 
 MAX_URL_LENGTH = 2048
@@ -214,6 +217,20 @@ def normalise_url(url: str) -> str:
 
 
 def publisher_domain(url: str) -> str:
-    """The publisher key of a URL: its host without "www.", "m.", "amp." and similar prefixes."""
+    """The publisher key of a URL: its host without "www.", "m.", "amp." and similar prefixes,
+    or, on a social platform, the account that posted it (``x.com/@jack``, sources/platforms.py).
+    """
     _, host, _, _, _ = _parse(url)
-    return _PUBLISHER_PREFIXES.sub("", host)
+    host = _PUBLISHER_PREFIXES.sub("", host)
+    account = account_of(host, url)
+    if account:
+        return account.key
+    # A post whose URL names no account belongs to the platform itself (one key per platform).
+    return canonical_host(host)
+
+
+def publisher_name(url: str) -> str | None:
+    """A readable name for a platform account's publisher (``@jack on X``); None otherwise."""
+    _, host, _, _, _ = _parse(url)
+    account = account_of(_PUBLISHER_PREFIXES.sub("", host), url)
+    return account.name if account else None

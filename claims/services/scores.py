@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
-from claims.anchoring import anchoring_factor, combine
+from claims.anchoring import anchoring_factor
 from claims.independence import group_origins
 from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance
-from claims.reliability import multiplier_for
-from claims.scoring import Item, Via, score_claim
+from claims.reliability import Reliability, Tally
+from claims.scoring import Item, Track, Via, score_claim, shrink
 from claims.services import alerts, locks, notices, reliability
 from claims.services.reliability import reliability_of
 from sources.models import Publisher, Source, SourceCite, utcnow
+from sources.platforms import platform_of
 from sources.service import root_origins
 
 _COUNTER: dict[str, tuple[Via, str]] = {
@@ -41,13 +42,18 @@ def items_for(*, session: Session, claim_id: int) -> list[Item]:
     records = reliability_of(
         session=session, domains={p.domain for _, _, p in rows}, exclude_claim=claim_id
     )
+    platforms = _platform_records(session=session, claim_id=claim_id, domains=set(records))
     items = []
     for evidence, source, publisher in rows:
-        # The publisher's record and the quote's anchoring each take weight away, and say why.
-        multiplier, why = combine(
-            multiplier_for(records[publisher.domain], evidence.stance),
-            anchoring_factor(evidence.anchor_state, changed_at_source=evidence.changed_at_source),
+        # The publisher's record enters the fitted model (`track`); the quote's anchoring
+        # takes weight away, and says why.
+        multiplier, _ = anchoring_factor(
+            evidence.anchor_state, changed_at_source=evidence.changed_at_source
         )
+        # A stable code rather than the English reason: sentences are built per language.
+        why = None
+        if multiplier < 1:
+            why = "changed_at_source" if evidence.changed_at_source else evidence.anchor_state
         items.append(
             Item(
                 key=f"evidence:{evidence.id}",
@@ -57,6 +63,11 @@ def items_for(*, session: Session, claim_id: int) -> list[Item]:
                 label=publisher.name if publisher.name != publisher.domain else publisher.domain,
                 multiplier=multiplier,
                 multiplier_reason=why,
+                track=_track(
+                    records[publisher.domain],
+                    evidence.stance,
+                    platforms.get(platform_of(publisher.domain) or ""),
+                ),
             )
         )
     counters = session.exec(
@@ -78,11 +89,69 @@ def items_for(*, session: Session, claim_id: int) -> list[Item]:
                 stance=stance,  # type: ignore[arg-type]
                 kind="primary" if relation.first_hand else "secondary",
                 origin=f"claimant:{claimant.id}" if claimant else f"claim:{subject.id}",
-                label=claimant.name if claimant else f"claim #{subject.id}",
+                label=claimant.name if claimant else f"#{subject.id}",
                 via=via,
+                # First-hand means the party the claim is about (Bosworth on Meta's offers):
+                # it knows, and it has a stake, so it counts but cannot settle the claim alone.
+                interested=relation.first_hand,
+                role=claimant.role if claimant else None,
             )
         )
     return items
+
+
+def _track(
+    reliability: Reliability, stance: str, platform: tuple[Track, Track] | None = None
+) -> Track | None:
+    """The publisher's record on the side this stance takes (none for a mention); an account
+    on a platform has its record shrunk towards the platform's."""
+    if stance == "supports":
+        tally, side = reliability.record.backed, 0
+    elif stance == "refutes":
+        tally, side = reliability.record.disputed, 1
+    else:
+        return None
+    own = Track(held=tally.right, failed=tally.wrong, unverified=tally.unverifiable)
+    return shrink(own, platform[side]) if platform else own
+
+
+def _platform_records(
+    *, session: Session, claim_id: int, domains: set[str]
+) -> dict[str, tuple[Track, Track]]:
+    """Each platform's pooled record (backed, disputed) over all its accounts."""
+    hosts = {host for host in map(platform_of, domains) if host}
+    if not hosts:
+        return {}
+    accounts = session.exec(
+        select(Publisher.domain).where(
+            or_(
+                *(
+                    col(Publisher.domain).startswith(f"{host}/", autoescape=True)
+                    for host in sorted(hosts)
+                )
+            )
+        )
+    ).all()
+    pooled: dict[str, tuple[Track, Track]] = {}
+    for domain, record in reliability_of(
+        session=session, domains=accounts, exclude_claim=claim_id
+    ).items():
+        host = platform_of(domain)
+        assert host is not None
+        backed, disputed = pooled.get(host, (Track(), Track()))
+        pooled[host] = (
+            _plus(backed, record.record.backed),
+            _plus(disputed, record.record.disputed),
+        )
+    return pooled
+
+
+def _plus(track: Track, tally: Tally) -> Track:
+    return Track(
+        held=track.held + tally.right,
+        failed=track.failed + tally.wrong,
+        unverified=track.unverified + tally.unverifiable,
+    )
 
 
 def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
@@ -120,8 +189,8 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     claim.status = score.status
     claim.lean = score.lean
     claim.contestedness = score.contestedness
-    claim.support_weight = score.support
-    claim.oppose_weight = score.oppose
+    claim.support_weight = float(score.support)
+    claim.oppose_weight = float(score.oppose)
     claim.explanation = score.to_dict()
     claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals = counts
     claim.scored_at = utcnow()

@@ -307,6 +307,8 @@ def badge(claim_id: int) -> ResponseReturnValue:
     message = data.status_label.lower()
     if data.status == "contested":
         message = f"{message} {round(data.contestedness * 100)}%"
+    if data.verdict:  # the editor's ruling leads; the evidence state stays in the title
+        message = f"{words['verdict']}: {data.verdict}".lower()
     title = f"claimdesk: {data.text} — {data.status_label}"
     if data.verdict:
         title += f"; {words['verdict']}: {data.verdict}"

@@ -62,6 +62,7 @@ def load_routes() -> Blueprint:
         views_browse,
         views_claims,
         views_contrib,
+        views_method,
         views_problems,
         views_publishers,
         views_review,

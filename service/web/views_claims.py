@@ -12,12 +12,12 @@ from claims.errors import Candidate, Conflict, DuplicateClaim, InvalidRequest, N
 from claims.models import ReviewState
 from claims.policy import Action
 from claims.schemas import ClaimantPublic, ClaimCreate
-from claims.scoring import CONTESTED_MIDPOINT
 from claims.services import claimants, crosslingual, ledger, views
 from service.db import commit_or_conflict, get_session
 from service.embed.views import base_url, claim_page_url
 from service.web import bp, forms, pages, ratelimit
 from service.web.auth import current_actor, may
+from service.web.explain import explain
 
 CLAIMANT_HINTS = 300
 
@@ -89,9 +89,11 @@ def claim(claim_id: int) -> ResponseReturnValue:
         page_url=page_url,
         script_url=base_url() + "/embed.js",  # the public URL, never the request's Host
     )
-    return render_template(
-        "web/claim.html", page=page, snippet=snippet, contested_at=CONTESTED_MIDPOINT
+    verdict = page.claim.verdict
+    explained = explain(
+        page.claim.explanation, page.claim.status.value, verdict.rating.value if verdict else None
     )
+    return render_template("web/claim.html", page=page, snippet=snippet, explained=explained)
 
 
 @bp.route("/claims/new", methods=["GET", "POST"])

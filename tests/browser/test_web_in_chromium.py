@@ -69,7 +69,9 @@ def test_adding_a_source_with_a_quote_shows_it_grouped_by_stance(page, sign_in) 
     assert section.get_by_text("Added by user:casey").is_visible()
 
 
-def test_bosworths_rebuttal_makes_the_claim_contested(page, sign_in, screenshot) -> None:
+def test_bosworths_first_hand_rebuttal_counts_as_an_interested_party(
+    page, sign_in, screenshot
+) -> None:
     sign_in(page, "casey")
     claim_id = _submit(
         page, _unique("Meta used $100M signing bonuses to poach talent."), claimant="Sam Altman"
@@ -86,14 +88,17 @@ def test_bosworths_rebuttal_makes_the_claim_contested(page, sign_in, screenshot)
     page.get_by_label("Who said it").fill("Andrew Bosworth")
     page.get_by_role("button", name="Record the counter-statement").click()
     page.wait_for_url(re.compile(rf"/claims/{claim_id}#counter-statements$"))
-    assert status.get_attribute("data-status") == "contested"
-    assert status.get_by_text("Contested").first.is_visible()
+    # Meta's CTO on Meta's offers: it counts, capped, and cannot settle the claim on its own.
+    assert status.get_attribute("data-status") == "unsettled"
+    assert status.get_by_text("an interested party", exact=False).first.is_visible()
     answers = page.locator("#counter-statements")
     assert answers.get_by_text("Andrew Bosworth").is_visible()
     api = page.request.get(f"/api/v1/claims/{claim_id}/status").json()
-    assert api["status"] == "contested"
-    assert float(page.locator("meter").get_attribute("value")) == api["contestedness"]
-    screenshot(page, "claim-page-contested")
+    assert api["status"] == "unsettled"
+    assert status.get_attribute("data-score") == str(
+        page.request.get(f"/api/v1/claims/{claim_id}").json()["explanation"]["total"]
+    )
+    screenshot(page, "claim-page-interested-party")
 
 
 def test_an_editor_gives_a_verdict(page, sign_in) -> None:
@@ -157,8 +162,8 @@ def test_the_worked_example_reads_in_french_for_a_french_browser(french_page, sc
     page.locator("ul.cards a.claim-link").first.click()
     page.wait_for_url(re.compile(r"/claims/\d+$"))
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.locator("#status").get_attribute("data-status") == "contested"
-    assert page.get_by_text("Contestée").first.is_visible()
+    assert page.locator("#status").get_attribute("data-status") == "unsettled"
+    assert page.get_by_text("Verdict de l’éditeur : Mitigé").first.is_visible()
     assert page.get_by_text("Sources qui la soutiennent").is_visible()
     screenshot(page, "claim-page-demo-fr")
     page.get_by_role("button", name="English").click()

@@ -15,7 +15,7 @@ XSS = '<img src=x onerror=alert(1)> "onmouseover=alert(2)'
 
 @pytest.fixture
 def bonus(demo, client):
-    """The demo's contested $100M signing-bonus claim, with its editor's verdict."""
+    """The demo's $100M signing-bonus claim (unsettled: the denial is Meta's), with its verdict."""
     demo()
     found = client.get("/api/v1/claims", query_string={"q": "prime signature 100 millions"})
     return next(c for c in found.json["data"] if c["claimant"]["name"] == "Sam Altman")
@@ -27,8 +27,8 @@ def test_the_card_shows_words_claimant_status_gauge_counts_verdict_and_link(clie
     html = response.get_data(as_text=True)
     assert "Meta a utilisé une prime à la signature" in html
     assert "Sam Altman" in html
-    assert "Contested" in html and "⚠" in html
-    assert "contestedness 75%" in html
+    assert "Unsettled" in html
+    assert "contestedness 0%" in html
     assert "2 supporting · 0 refuting · 2 rebuttals" in html
     assert "Editor&#39;s verdict" in html and "Mixed" in html
     assert f'href="http://localhost/claims/{bonus["id"]}"' in html
@@ -93,7 +93,7 @@ def test_options_change_theme_size_and_language(client, bonus):
     compact = client.get(f"/embed/claims/{bonus['id']}?size=compact").get_data(as_text=True)
     assert "supporting ·" not in compact
     french = client.get(f"/embed/claims/{bonus['id']}?lang=fr").get_data(as_text=True)
-    assert "Contesté" in french and "Mitigé" in french and 'lang="fr"' in french
+    assert "Incertain" in french and "Mitigé" in french and 'lang="fr"' in french
 
 
 def test_options_are_read_as_a_query_string_is_meant(client, bonus):
@@ -147,11 +147,16 @@ def test_hostile_claim_text_is_escaped_in_card_badge_oembed_and_jsonld(
     assert graph[0]["claimReviewed"] == XSS
 
 
-def test_the_badge_says_claim_and_the_status_with_an_accessible_title(client, bonus):
+def test_the_badge_leads_with_the_verdict_and_keeps_the_evidence_state_in_its_title(
+    client, bonus, make_claim
+):
     response = client.get(f"/embed/claims/{bonus['id']}.svg")
     svg = response.get_data(as_text=True)
     assert response.mimetype == "image/svg+xml"
-    assert ">claim</text>" in svg and ">contested 75%</text>" in svg
+    assert ">claim</text>" in svg and ">editor's verdict: mixed</text>" in svg
+    assert "Unsettled" in svg  # the state of the evidence, in the accessible title
+    unruled = client.get(f"/embed/claims/{make_claim('No ruling yet.').id}.svg")
+    assert ">unsourced</text>" in unruled.get_data(as_text=True)
     assert "<title>claimdesk: Meta a utilisé" in svg
     assert 'role="img"' in svg
 
@@ -221,7 +226,8 @@ def test_the_card_says_what_changed_when_the_status_changed_recently(
     claim.created_at = datetime.now(UTC) - timedelta(days=3)  # recorded days ago
     session.add(claim)
     session.commit()
-    for paper in ("north", "south", "east"):
+    # Nine primary sources: enough to enter "supported" (+110, the boundary and the margin).
+    for paper in ("north", "south", "east", "west", "city", "coast", "valley", "harbour", "hill"):
         source = make_source(f"https://{paper}.example/bridge", kind="primary")
         make_evidence(claim, source, stance="supports")
     assert client.get(f"/api/v1/claims/{claim.id}/status").json["status"] == "supported"

@@ -9,7 +9,10 @@ import pytest
 
 EMERGENT = Path(__file__).resolve().parents[2].parent / "shared/data/emergent/emergent-train.csv"
 FIGURE = r"[01]\.\d{3}"
-LINE = re.compile(rf"^(\S+)\s+accuracy={FIGURE}\s+macro_f1={FIGURE}\s+tf_accuracy={FIGURE}$")
+LINE = re.compile(
+    rf"^(\S+)\s+accuracy={FIGURE}\s+macro_f1=({FIGURE}) \[({FIGURE}), ({FIGURE})\]"
+    rf"\s+tf_accuracy={FIGURE}$"
+)
 
 
 @pytest.fixture
@@ -41,6 +44,10 @@ def test_cross_validation_prints_claimdesk_then_both_baselines(runner, emergent_
     names = [LINE.match(line).group(1) for line in _method_lines(result.stdout)]
     assert names == ["claimdesk", "majority", "any-refuting"]
     assert "12 claims scored" in result.stdout
+    assert "penalty chosen per fold: " in result.stdout
+    for line in _method_lines(result.stdout):
+        figure, low, high = (float(g) for g in LINE.match(line).groups()[1:])
+        assert low <= figure <= high
 
 
 def test_a_separate_test_file_is_scored_with_verdicts_learned_from_the_first(
@@ -59,3 +66,16 @@ def test_a_file_in_another_layout_is_refused_clearly(runner, tmp_path):
     result = runner.invoke(args=["eval", "emergent", str(bad)])
     assert result.exit_code != 0
     assert "missing column(s)" in result.output
+
+
+def test_fitting_the_defaults_writes_a_model_file_the_app_can_use(runner, emergent_slice, tmp_path):
+    from claims.scoring_model import load_model
+
+    train, _ = emergent_slice
+    out = tmp_path / "model.json"
+    result = runner.invoke(args=["scoring", "fit-emergent", str(train), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    model = load_model(out)
+    assert model.claims == 12
+    assert model.fitted_on == "train.csv: 12 claims"
+    assert model.weights["refutes"].base <= 0 <= model.weights["supports"].base

@@ -23,14 +23,16 @@ def test_a_publisher_backing_claims_rated_false_loses_weight_elsewhere(
     fresh = make_claim(text="A brand new rumour about a royal baby.")
     item = make_evidence(fresh, tabloid, stance="supports")
     contribution = _contributions(client, fresh.id)[f"evidence:{item.id}"]
-    assert contribution["counted"] < 0.1
-    assert "tabloid.example backed 4 rated claims: 0 right, 4 wrong" in contribution["reason"]
+    assert contribution["points"] == 0  # its record takes all its weight away
+    assert contribution["record"] == {"held": 0.0, "failed": 4.0, "unverified": 0}
 
 
 def test_an_unrated_publisher_keeps_full_weight(client, make_claim, make_source, make_evidence):
     claim = make_claim(text="The council approved the budget.")
     item = make_evidence(claim, make_source("https://paper.example/budget"), stance="supports")
-    assert _contributions(client, claim.id)[f"evidence:{item.id}"]["counted"] == 0.6
+    part = _contributions(client, claim.id)[f"evidence:{item.id}"]
+    assert part["points"] == part["stance_points"] > 0
+    assert part["record_points"] == 0
 
 
 def test_a_verdict_rescores_other_claims_resting_on_the_same_publishers(
@@ -40,12 +42,12 @@ def test_a_verdict_rescores_other_claims_resting_on_the_same_publishers(
     make_evidence(rated, make_source("https://gossip.example/mayor"), stance="supports")
     other = make_claim(text="The mayor bought a yacht.")
     item = make_evidence(other, make_source("https://gossip.example/yacht"), stance="supports")
-    before = _contributions(client, other.id)[f"evidence:{item.id}"]["counted"]
+    before = _contributions(client, other.id)[f"evidence:{item.id}"]["points"]
     make_verdict(rated, rating="false")
-    after = _contributions(client, other.id)[f"evidence:{item.id}"]["counted"]
-    assert before == 0.6 and after < before
+    after = _contributions(client, other.id)[f"evidence:{item.id}"]["points"]
+    assert before > 0 and after < before
     make_verdict(rated, rating="true")  # the editor changes their mind: the record follows
-    assert _contributions(client, other.id)[f"evidence:{item.id}"]["counted"] == before
+    assert _contributions(client, other.id)[f"evidence:{item.id}"]["points"] > before
     assert session.get(Claim, other.id) is not None
 
 
@@ -55,7 +57,9 @@ def test_a_claims_own_verdict_never_weighs_its_own_evidence(
     claim = make_claim(text="The stadium will seat 80,000 people.")
     item = make_evidence(claim, make_source("https://sport.example/stadium"), stance="supports")
     make_verdict(claim, rating="false")
-    assert _contributions(client, claim.id)[f"evidence:{item.id}"]["counted"] == 0.6
+    part = _contributions(client, claim.id)[f"evidence:{item.id}"]
+    assert part["points"] == part["stance_points"] > 0
+    assert part["record_points"] == 0
 
 
 def test_the_api_shows_each_publishers_reliability_with_its_record(

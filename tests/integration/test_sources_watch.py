@@ -185,8 +185,8 @@ def test_a_page_edited_between_two_fetches_is_a_new_version_and_the_quote_is_fla
     assert after["before"]["snapshot_id"] == kept[0]["id"]
     scored_after = client.get(f"{API}/claims/{claim.id}").get_json()
     assert scored_after["lean"] < scored_before["lean"]  # rescored: the quote weighs less
-    reasons = [c["reason"] for c in scored_after["explanation"]["contributions"]]
-    assert any("changed at source" in r for r in reasons)
+    reasons = [c["factor_reason"] for c in scored_after["explanation"]["contributions"]]
+    assert "changed_at_source" in reasons
     history = client.get(f"{API}/claims/{claim.id}/history").get_json()["data"]
     assert history[-1]["action"] == "changed_at_source"
 
@@ -242,8 +242,8 @@ def test_a_quote_never_found_on_the_page_is_orphaned_and_weighs_half(
     contribution = client.get(f"{API}/claims/{claim.id}").get_json()["explanation"][
         "contributions"
     ][0]
-    assert contribution["weight"] == pytest.approx(0.3)  # secondary 0.6, halved
-    assert "orphaned" in contribution["reason"]
+    assert contribution["factor"] == 0.5  # halved
+    assert contribution["factor_reason"] == "orphaned"
 
 
 def test_evidence_on_a_page_already_kept_is_anchored_in_the_same_request(
@@ -491,7 +491,7 @@ def test_a_fresh_demo_shows_every_ifanr_quote_anchored_without_any_request(
     assert others and {s.fetch_state for s in others} == {"pending"}
     assert no_outside_network == []
     claim = session.exec(select(Claim).where(Claim.id == rows[0][0].claim_id)).one()
-    assert claim.status == "contested"  # anchoring changed nothing of the worked example
+    assert claim.status == "unsettled"  # anchoring changed nothing of the worked example
 
 
 # --- the queue ---------------------------------------------------------------------------------

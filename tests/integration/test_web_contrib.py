@@ -87,7 +87,7 @@ def test_visitors_without_an_account_are_sent_to_sign_in_before_adding_evidence(
     assert posted.status_code == 302
 
 
-def test_bosworths_rebuttal_as_a_new_claim_makes_the_claim_contested(
+def test_bosworths_rebuttal_as_a_new_claim_counts_as_an_interested_partys_denial(
     signed_in, make_claim, make_claimant, make_source, make_evidence, client, session
 ) -> None:
     altman = make_claimant("Sam Altman", aliases=["Ultraman"])
@@ -110,11 +110,12 @@ def test_bosworths_rebuttal_as_a_new_claim_makes_the_claim_contested(
     )
     assert response.status_code == 303, response.get_data(as_text=True)
     status = _status(client, claim.id)
-    assert status["status"] == "contested" and status["counts"]["rebuttals"] == 1
+    assert status["status"] == "unsettled" and status["counts"]["rebuttals"] == 1
     relation = session.exec(select(Relation).where(Relation.object_id == claim.id)).one()
     assert relation.first_hand and relation.added_by == "user:casey"
     page = browser.text(f"/claims/{claim.id}")
-    assert "Andrew Bosworth" in page and 'data-status="contested"' in page
+    assert "Andrew Bosworth" in page and 'data-status="unsettled"' in page
+    assert "an interested party" in page
 
 
 def test_a_counter_statement_can_link_an_existing_claim_by_number_or_address(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from claims.anchoring import (
@@ -48,8 +50,8 @@ def test_two_reductions_multiply_and_both_are_named():
     assert why == "a weak record (x0.80); orphaned quote (x0.50)"
 
 
-def test_the_scorer_shows_the_anchoring_reason_on_the_item():
-    factor, why = combine((1.0, "neutral"), anchoring_factor("orphaned", changed_at_source=False))
+def test_the_scorer_halves_an_orphaned_quote_and_keeps_why():
+    factor, _ = anchoring_factor("orphaned", changed_at_source=False)
     item = Item(
         key="evidence:1",
         stance="refutes",
@@ -57,11 +59,13 @@ def test_the_scorer_shows_the_anchoring_reason_on_the_item():
         origin="a.example",
         label="a.example",
         multiplier=factor,
-        multiplier_reason=why,
+        multiplier_reason="orphaned",
     )
+    whole = score_claim([replace(item, multiplier=1.0)]).contributions[0]
     contribution = score_claim([item]).contributions[0]
-    assert contribution.weight == pytest.approx(0.3)
-    assert "(x0.50: quote not found on the source's page (orphaned))" in contribution.reason
+    assert contribution.points == round(whole.points / 2)
+    assert contribution.factor == 0.5
+    assert contribution.factor_reason == "orphaned"
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from claims.reliability import (
     posterior_mean,
     weight_of,
 )
-from claims.scoring import Item, score_claim
+from claims.scoring import Item, Track, score_claim
 
 RATINGS = ["true", "mostly_true", "mixed", "mostly_false", "false", "unverifiable"]
 PUBLISHERS = ["a.com", "b.com", "c.com"]
@@ -198,23 +198,22 @@ def test_unknown_ratings_and_stances_are_refused():
 
 def test_the_reason_names_the_record_and_reaches_the_claims_explanation():
     tabloid = backed("tabloid.com", ["true", "false", "false", "unverifiable"])
-    factor, why = multiplier_for(tabloid, "supports")
+    _, why = multiplier_for(tabloid, "supports")
+    tally = tabloid.record.backed
     item = Item(
         key="evidence:1",
         stance="supports",
         kind="secondary",
         origin="tabloid.com",
         label="tabloid.com",
-        multiplier=factor,
-        multiplier_reason=why,
+        track=Track(held=tally.right, failed=tally.wrong, unverified=tally.unverifiable),
     )
 
     (contribution,) = score_claim([item]).contributions
 
     assert why == "tabloid.com backed 4 rated claims: 1 right, 2 wrong, 1 never verified"
-    assert contribution.reason == (
-        f"secondary source supports it: weight {0.6 * factor:.2f} (x{factor:.2f}: {why})"
-    )
+    assert contribution.to_dict()["record"] == {"held": 1.0, "failed": 2.0, "unverified": 1}
+    assert contribution.record_points < 0  # a record of misses takes weight away
 
 
 def test_reliability_to_dict_is_json_safe_and_shows_the_record():

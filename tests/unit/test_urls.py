@@ -199,7 +199,7 @@ def test_any_order_of_distinct_parameters_gives_the_same_key(params, data):
         ("https://m.lemonde.fr", "lemonde.fr"),
         ("https://amp.theguardian.com/world", "theguardian.com"),
         ("https://WWW2.Example.ORG/", "example.org"),
-        ("https://mobile.twitter.com/x", "twitter.com"),
+        ("https://m.facebook.com/watch", "facebook.com"),  # a platform page, no account
         ("https://edition.cnn.com/x", "edition.cnn.com"),  # no public-suffix list: kept
         ("https://www.bbc.co.uk/news", "bbc.co.uk"),
         ("https://www.com/", "www.com"),  # the prefix is the whole name there

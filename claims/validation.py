@@ -1,0 +1,132 @@
+"""Nested cross-validation of the fitted scorer, beside the baselines, with intervals.
+
+The outer folds estimate how the whole procedure (choose the penalty, fit, score) does on
+claims it never saw: in each outer fold the penalty is chosen by an inner cross-validation on
+the training claims only, the model is fitted on them, and the held-out claims are scored.
+Nothing about a held-out claim reaches the fit: its verdict is withheld from the publishers'
+records as well (the caller builds items per fold, `ItemsFor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from claims.evaluation import (
+    Figures,
+    any_refuting,
+    bootstrap_interval,
+    folds,
+    majority,
+    metrics,
+)
+from claims.fitting import PENALTIES, Sample, choose_and_fit, predict
+from claims.scoring import Item
+
+# (rated claim ids, held-out claim ids) -> items of every one of those claims, built with the
+# rated claims' verdicts only (each rated claim's own verdict left out of its own records).
+ItemsFor = Callable[[Sequence[str], Sequence[str]], Mapping[str, Sequence[Item]]]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One method's figures over all held-out claims, and the interval of its macro-F1."""
+
+    name: str
+    figures: Figures
+    low: float
+    high: float
+
+    def text(self) -> str:
+        """``NAME  accuracy=..  macro_f1=.. [low, high]  tf_accuracy=..``."""
+        f = self.figures
+        return (
+            f"{self.name:<12}  accuracy={f.accuracy:.3f}  macro_f1={f.macro_f1:.3f}"
+            f" [{self.low:.3f}, {self.high:.3f}]  tf_accuracy={f.tf_accuracy:.3f}"
+        )
+
+
+@dataclass
+class Validation:
+    """Every method's line, the penalties chosen per fold, and the predictions."""
+
+    lines: list[Line]
+    penalties: list[float]
+    claims: int
+    predicted: dict[str, str] = field(default_factory=dict)
+
+
+def _line(name: str, truth: Mapping[str, str], predicted: Mapping[str, str], seed: int) -> Line:
+    low, high = bootstrap_interval(truth, predicted, seed=seed)
+    return Line(name, metrics(truth, predicted), low, high)
+
+
+def nested_cv(
+    labels: Mapping[str, str],
+    items_for: ItemsFor,
+    *,
+    k: int = 5,
+    seed: int = 0,
+    penalties: Sequence[float] = PENALTIES,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Validation:
+    """Nested k-fold cross-validation of the scorer on claims labelled false/unknown/true."""
+    predicted: dict[str, str] = {}
+    baseline_majority: dict[str, str] = {}
+    baseline_refuting: dict[str, str] = {}
+    chosen: list[float] = []
+    for number, fold in enumerate(folds(labels, k, seed), start=1):
+        held = set(fold)
+        rated = [c for c in sorted(labels) if c not in held]
+        items = items_for(rated, fold)
+        samples = [Sample(c, tuple(items[c]), labels[c]) for c in rated]
+        model = choose_and_fit(samples, seed=seed + number, penalties=penalties)
+        chosen.append(model.regularisation)
+        progress(
+            f"fold {number}/{k}: {len(rated)} rated, {len(fold)} held out,"
+            f" penalty {model.regularisation:g}"
+        )
+        predicted.update({c: predict(model, items[c]) for c in fold})
+        baseline_majority.update(majority((labels[c] for c in rated), fold))
+        baseline_refuting.update(any_refuting({c: [i.stance for i in items[c]] for c in fold}))
+    truth = dict(labels)
+    return Validation(
+        lines=[
+            _line("claimdesk", truth, predicted, seed),
+            _line("majority", truth, baseline_majority, seed),
+            _line("any-refuting", truth, baseline_refuting, seed),
+        ],
+        penalties=chosen,
+        claims=len(truth),
+        predicted=predicted,
+    )
+
+
+def held_out_test(
+    train: Mapping[str, str],
+    test: Mapping[str, str],
+    items_for: ItemsFor,
+    *,
+    seed: int = 0,
+    penalties: Sequence[float] = PENALTIES,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Validation:
+    """Fit on ``train`` (penalty by cross-validation on it) and score ``test`` once."""
+    rated, held = sorted(train), sorted(test)
+    items = items_for(rated, held)
+    samples = [Sample(c, tuple(items[c]), train[c]) for c in rated]
+    model = choose_and_fit(samples, seed=seed, penalties=penalties)
+    progress(f"penalty {model.regularisation:g}")
+    predicted = {c: predict(model, items[c]) for c in held}
+    refuting = any_refuting({c: [i.stance for i in items[c]] for c in held})
+    truth = dict(test)
+    return Validation(
+        lines=[
+            _line("claimdesk", truth, predicted, seed),
+            _line("majority", truth, majority(train.values(), held), seed),
+            _line("any-refuting", truth, refuting, seed),
+        ],
+        penalties=[model.regularisation],
+        claims=len(truth),
+        predicted=predicted,
+    )
