@@ -141,7 +141,9 @@ def test_the_server_log_shows_no_error(served: Served, tmp_path_factory) -> None
 SCHEMATHESIS_CONFIG = Path(__file__).resolve().parents[1] / "schemathesis" / "schemathesis.toml"
 
 
-def _schemathesis(served: Served, *headers: str, examples: int) -> subprocess.CompletedProcess[str]:
+def _schemathesis(
+    served: Served, *headers: str, examples: int, folder: Path
+) -> subprocess.CompletedProcess[str]:
     """``st run`` with every check, a fixed seed and a bounded number of examples.
 
     The examples, fuzzing and stateful phases (links between operations inferred from
@@ -170,12 +172,15 @@ def _schemathesis(served: Served, *headers: str, examples: int) -> subprocess.Co
         "--no-color",
         *[part for header in headers for part in ("--header", header)],
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    # In a folder of its own: st keeps a cache (.schemathesis/) where it runs.
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, cwd=folder
+    )
 
 
 @pytest.mark.parametrize("who", ["admin", "anonymous"])
-def test_schemathesis_finds_no_failure_of_any_kind(served: Served, who: str) -> None:
+def test_schemathesis_finds_no_failure_of_any_kind(served: Served, who: str, tmp_path) -> None:
     headers = (f"Authorization: Bearer {served.token}",) if who == "admin" else ()
-    result = _schemathesis(served, *headers, examples=6 if who == "admin" else 3)
+    result = _schemathesis(served, *headers, examples=6 if who == "admin" else 3, folder=tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-2000:]
