@@ -68,6 +68,23 @@ class Settings(BaseSettings):
         description="Base URL others reach claimdesk at (widget, oEmbed and JSON-LD links); "
         "default: the URL of the request.",
     )
+    # Who publishes the verdicts (ClaimReview ``author``, social previews): a newsroom publishes
+    # under its own name, not the software's.
+    publisher_name: str = Field(
+        default="claimdesk",
+        min_length=1,
+        max_length=200,
+        description="Name verdicts are published under (ClaimReview author, og:site_name).",
+    )
+    publisher_url: str | None = Field(
+        default=None,
+        description="The publishing newsroom's site (ClaimReview author url); default: "
+        "claimdesk's own base URL.",
+    )
+    publisher_logo: str | None = Field(
+        default=None,
+        description="URL of the newsroom's logo (ClaimReview author logo); default: none.",
+    )
     proxy_hops: int = Field(
         default=0,
         ge=0,

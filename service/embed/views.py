@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -374,17 +376,36 @@ def claim_jsonld(claim_id: int) -> ResponseReturnValue:
     )
 
 
-def jsonld_graph(claim_id: int) -> list[dict[str, Any]]:
-    """The structured data of a claim: [ClaimReview?, evidence block]."""
+def jsonld_graph(
+    claim_id: int, *, rating_names: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The structured data of a claim: [ClaimReview?, evidence block].
+
+    ``rating_names`` names the rating in a page's language (its ``alternateName``); the
+    ``.jsonld`` export, which has no language, keeps the English names.
+    """
     facts, verdict = exports.reviewed_claim(
         session=get_session(), claim_id=claim_id, claim_url=claim_page_url
     )
+    if verdict is not None and rating_names and verdict.rating in rating_names:
+        verdict = dataclasses.replace(verdict, alternate_name=rating_names[verdict.rating])
     nodes = []
     if verdict is not None:
-        nodes.append(
-            claimreview.claim_review(
-                facts, verdict, organisation="claimdesk", organisation_url=base_url() + "/"
-            )
-        )
-    nodes.append(claimreview.evidence_block(facts))
+        nodes.append(claimreview.claim_review(facts, verdict, organisation=organisation()))
+    nodes.append(claimreview.evidence_block(facts, vocabulary=vocabulary_url()))
     return nodes
+
+
+def organisation() -> claimreview.Organisation:
+    """The newsroom verdicts are published under (settings), for ClaimReview's author."""
+    settings = current_app.config["CLAIMDESK"]
+    return claimreview.Organisation(
+        name=settings.publisher_name,
+        url=settings.publisher_url or base_url() + "/",
+        logo=settings.publisher_logo,
+    )
+
+
+def vocabulary_url() -> str:
+    """Where this deployment serves and documents the ``cd:`` terms of the evidence block."""
+    return f"{base_url()}/ns#"

@@ -64,6 +64,7 @@ def _pages(session: Session, ids: dict[str, int]) -> list[str]:
         "/search?q=meta",
         "/search?q=zzzz",
         "/login",
+        "/ns",
         "/claims/new",
         "/claims/999999",
         *(f"/claims/{i}" for i in claims),
