@@ -23,10 +23,10 @@ from claims.services import exports
 from service.api.caching import etag_of, matches
 from service.db import Database, database, get_session
 from service.embed import bp
-from service.embed.badge import badge_svg
+from service.embed.badge import BADGE_HEIGHT, badge_svg, badge_width
 from service.embed.card import CardRow, card_data, notices, visible_claim, visible_row
 from service.embed.script import CARD_SCRIPT, card_csp, loader_script
-from service.embed.texts import TEXTS
+from service.embed.texts import TEXTS, count_word
 
 EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
 SIZES = {"compact": (320, 150), "full": (400, 260)}
@@ -129,12 +129,12 @@ def card(claim_id: int) -> ResponseReturnValue:
     """
     options = _options()
     if options is None:
-        return _card_response(_message_card("bad_option", CardOptions()), status=400)
+        return _card_response(_message_card("bad_option", CardOptions(), claim_id), status=400)
     try:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         return card_page(app, request, database(), claim_id=claim_id, options=options)
     except NotFound:
-        return _card_response(_message_card("not_found", options), status=404)
+        return _card_response(_message_card("not_found", options, claim_id), status=404)
 
 
 def card_page(
@@ -225,6 +225,7 @@ def widget_templates(app: Flask) -> Environment:
         env = app.extensions[WIDGET_TEMPLATES] = Environment(
             loader=app.jinja_env.loader, autoescape=True, auto_reload=app.debug
         )
+        env.globals["count_word"] = count_word
     return env
 
 
@@ -271,32 +272,55 @@ def card_headers(response: Response, etag: str) -> Response:
     return response
 
 
-def _message_card(key: str, options: CardOptions) -> str:
+def _message_card(key: str, options: CardOptions, claim_id: int = 0) -> str:
     template = widget_templates(current_app).get_template("embed/message.html")  # type: ignore[arg-type]
-    return template.render(message=TEXTS[options.lang][key], options=options)
+    return template.render(
+        message=TEXTS[options.lang][key], options=options, claim_id=claim_id, script=CARD_SCRIPT
+    )
 
 
 @bp.get("/embed/claims/<int:claim_id>.svg")
 def badge(claim_id: int) -> ResponseReturnValue:
-    """A badge such as 'claim | contested 72%', with an accessible title."""
-    options = _options() or CardOptions()
+    """A badge such as 'claim | contested 72% · verdict: mixed', with an accessible title."""
+    parts = badge_parts(claim_id, _options() or CardOptions())
+    svg = badge_svg(
+        label=parts.label, message=parts.message, status=parts.status, title=parts.title
+    )
+    return _cached(svg, mimetype="image/svg+xml", status=404 if parts.missing else 200)
+
+
+@dataclasses.dataclass(frozen=True)
+class BadgeParts:
+    """What a claim's badge says."""
+
+    label: str
+    message: str
+    status: str
+    title: str
+    missing: bool = False
+
+    @property
+    def width(self) -> int:
+        """The badge's width in pixels (oEmbed gives its thumbnail's size)."""
+        return badge_width(self.label, self.message)
+
+
+def badge_parts(claim_id: int, options: CardOptions) -> BadgeParts:
+    """The badge's words: the status (with contestedness when contested) and the verdict."""
     words = TEXTS[options.lang]
     try:
         row = visible_row(claim_id, database=database())
     except NotFound:
-        svg = badge_svg(
-            label=words["claim"], message="?", status="missing", title=words["not_found"]
-        )
-        return _cached(svg, mimetype="image/svg+xml", status=404)
+        return BadgeParts(words["claim"], "?", "missing", words["not_found"], missing=True)
     data = card_data(card=row, lang=options.lang, database=database())
     message = data.status_label.lower()
     if data.status == "contested":
         message = f"{message} {round(data.contestedness * 100)}%"
     title = f"claimdesk: {data.text} — {data.status_label}"
     if data.verdict:
-        title += f"; {words['verdict']}: {data.verdict}"
-    svg = badge_svg(label=words["claim"], message=message, status=data.status, title=title)
-    return _cached(svg, mimetype="image/svg+xml")
+        title += f"; {words['verdict']}{words['colon']} {data.verdict}"
+        message = f"{message} · {words['verdict_short']}{words['colon']} {data.verdict.lower()}"
+    return BadgeParts(words["claim"], message, data.status, title)
 
 
 @bp.get("/embed.js")
@@ -331,6 +355,7 @@ def oembed() -> ResponseReturnValue:
     if query.maxheight:
         height = min(height, query.maxheight)
     src = f"{base_url()}/embed/claims/{claim_id}"
+    thumbnail = badge_parts(claim_id, CardOptions())
     html = (
         widget_templates(current_app)  # type: ignore[arg-type]
         .get_template("embed/iframe.html")
@@ -342,6 +367,13 @@ def oembed() -> ResponseReturnValue:
         "title": claim.text,
         "provider_name": "claimdesk",
         "provider_url": base_url() + "/",
+        # The card speaks for the newsroom that publishes the verdicts; its thumbnail is the
+        # claim's badge (status, contestedness, verdict), an image every consumer can show.
+        "author_name": organisation().name,
+        "author_url": organisation().url,
+        "thumbnail_url": f"{base_url()}/embed/claims/{claim_id}.svg",
+        "thumbnail_width": thumbnail.width,
+        "thumbnail_height": BADGE_HEIGHT,
         "cache_age": 60,
         "html": html,
         "width": width,

@@ -110,7 +110,9 @@ def test_options_are_read_as_a_query_string_is_meant(client, bonus):
 def test_an_unknown_option_value_gets_a_small_400_card(client, bonus):
     response = client.get(f"/embed/claims/{bonus['id']}?theme=<script>")
     assert response.status_code == 400
-    assert "<script>" not in response.get_data(as_text=True).split("<body>")[1]
+    body = response.get_data(as_text=True).split("<body>")[1]
+    assert body.count("<script>") == 1 and f"<script>{CARD_SCRIPT}</script>" in body  # its own
+    assert "&lt;script&gt;" not in body and 'data-claim="0"' not in response.get_data(as_text=True)
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
 
 
@@ -151,7 +153,7 @@ def test_the_badge_says_claim_and_the_status_with_an_accessible_title(client, bo
     response = client.get(f"/embed/claims/{bonus['id']}.svg")
     svg = response.get_data(as_text=True)
     assert response.mimetype == "image/svg+xml"
-    assert ">claim</text>" in svg and ">contested 75%</text>" in svg
+    assert ">claim</text>" in svg and ">contested 75% · verdict: mixed</text>" in svg
     assert "<title>claimdesk: Meta a utilisé" in svg
     assert 'role="img"' in svg
 
@@ -299,3 +301,32 @@ def test_moves_while_a_new_claim_is_being_sourced_are_not_announced(
     assert status["previous_status"] == "unsettled" and status["status"] == "refuted"
     card = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
     assert "was:" not in card
+
+
+def test_a_missing_claims_card_reports_its_own_height_for_its_frame(client):
+    response = client.get("/embed/claims/987654")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert 'data-claim="987654"' in page and f"<script>{CARD_SCRIPT}</script>" in page
+
+
+def test_the_card_counts_rebuttals_with_the_right_plural_in_each_language(
+    client, bonus, make_claim
+):
+    lone = make_claim(text="A claim nobody has answered.")
+    assert "0 rebuttals" in client.get(f"/embed/claims/{lone.id}").get_data(as_text=True)
+    french = client.get(f"/embed/claims/{lone.id}?lang=fr").get_data(as_text=True)
+    assert "0 démenti<" in french
+    two = client.get(f"/embed/claims/{bonus['id']}?lang=fr").get_data(as_text=True)
+    assert "2 démentis" in two and "Verdict de la rédaction\u00a0:" in two
+    assert "«\u00a0Meta a utilisé" in two
+
+
+def test_oembed_names_the_newsroom_and_offers_the_badge_as_thumbnail(client, bonus):
+    body = client.get(
+        "/oembed", query_string={"url": f"http://localhost/claims/{bonus['id']}"}
+    ).json
+    assert body["author_name"] == "claimdesk" and body["author_url"] == "http://localhost/"
+    assert body["thumbnail_url"] == f"http://localhost/embed/claims/{bonus['id']}.svg"
+    svg = client.get(body["thumbnail_url"]).get_data(as_text=True)
+    assert f'width="{body["thumbnail_width"]}" height="{body["thumbnail_height"]}"' in svg
