@@ -43,7 +43,7 @@ def xss_claim(live: Any) -> int:
 def host_page(live: Any, xss_claim: int) -> Iterator[str]:
     """A newsroom's article page on another port, embedding two claims, an iframe and a badge."""
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head>
-<body><h1>Our article</h1>
+<body><main><h1>Our article</h1>
 <blockquote class="claimdesk-claim" data-claim="1">
   <a href="{live.url}/claims/1">Altman</a></blockquote>
 <blockquote class="claimdesk-claim" data-claim="{xss_claim}" data-size="compact">
@@ -52,7 +52,7 @@ def host_page(live: Any, xss_claim: int) -> Iterator[str]:
   title="claimdesk claim 1" style="border:0"></iframe>
 <p><img id="badge" src="{live.url}/embed/claims/1.svg" alt="claimdesk status"></p>
 <script async src="{live.url}/embed.js"></script>
-</body></html>""".encode()
+</main></body></html>""".encode()
 
     class Host(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
