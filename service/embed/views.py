@@ -359,7 +359,13 @@ def oembed() -> ResponseReturnValue:
     html = (
         widget_templates(current_app)  # type: ignore[arg-type]
         .get_template("embed/iframe.html")
-        .render(src=src, width=width, height=height, claim_id=claim_id)
+        .render(
+            src=src,
+            width=width,
+            height=height,
+            claim_id=claim_id,
+            script_url=f"{base_url()}/embed.js",
+        )
     )
     body: dict[str, Any] = {
         "version": "1.0",

@@ -3,6 +3,7 @@
  * claim's live card, and resizes it to its content. Without JavaScript the blockquote and its
  * link stay. Claim text never enters the host page's DOM: the card renders inside the iframe,
  * and only numbers cross the frame boundary (checked for origin and source).
+ * A card's iframe already on the page (oEmbed's markup, or one pasted by hand) is resized too.
  */
 (function () {
   "use strict";
@@ -44,6 +45,20 @@
     node.parentNode.replaceChild(frame, node);
   }
 
+  function adopt(frame) {
+    var url;
+    try { url = new URL(frame.src); } catch (e) { return; }
+    var found = /^\/embed\/claims\/([0-9]{1,10})$/.exec(url.pathname);
+    if (url.origin !== origin || !found || frame.getAttribute("data-claimdesk-done")) { return; }
+    var id = found[1];
+    frame.setAttribute("data-claimdesk-done", "1");
+    (frames[id] = frames[id] || []).push(frame);
+    // The card may have reported its height before this script ran: ask it again.
+    if (frame.contentWindow) {
+      frame.contentWindow.postMessage({ type: "claimdesk:measure" }, origin);
+    }
+  }
+
   window.addEventListener("message", function (event) {
     if (event.origin !== origin) { return; }
     var data = event.data;
@@ -59,6 +74,8 @@
   function run() {
     var nodes = document.querySelectorAll("blockquote.claimdesk-claim[data-claim]");
     for (var i = 0; i < nodes.length; i++) { swap(nodes[i]); }
+    var iframes = document.querySelectorAll("iframe[src*='/embed/claims/']");
+    for (var j = 0; j < iframes.length; j++) { adopt(iframes[j]); }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);
