@@ -162,7 +162,10 @@ def test_the_loader_script_never_writes_html_into_the_host_page(client):
     response = client.get("/embed.js")
     script = response.get_data(as_text=True)
     assert response.mimetype == "text/javascript"
-    assert "claimdesk-claim" in script and "postMessage" not in script.split("message")[0]
+    assert "claimdesk-claim" in script
+    # The one message it sends carries no data: it asks a card of its own origin to measure.
+    assert script.count("postMessage(") == 1
+    assert 'postMessage({ type: "claimdesk:measure" }, origin)' in script
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
     assert "event.origin !== origin" in script
