@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,31 @@ EDITOR_PAGES = {
     "evidence": "/claims/{claim}/evidence/new",
     "counter": "/claims/{claim}/counter/new",
 }
+
+
+@pytest.fixture(scope="module")
+def queued_claim(live: Any) -> int:
+    """A claim submitted without an account, close to the demo's: the queue has one to show."""
+    from claims.models import ReviewState
+    from claims.policy import ANONYMOUS
+    from claims.schemas import ClaimCreate
+    from claims.services import ledger
+
+    session = live.database.session_factory()
+    claim = ledger.create_claim(
+        session=session,
+        claim_in=ClaimCreate(
+            text="Meta a offert une prime à la signature de 100 millions de dollars.", language="fr"
+        ),
+        actor=ANONYMOUS,
+        review_state=ReviewState.submitted,
+        allow_duplicate=True,
+    )
+    session.commit()
+    claim_id = claim.id
+    session.close()
+    assert claim_id is not None
+    return claim_id
 
 
 @pytest.fixture(params=["en-GB", "fr-FR"])
@@ -75,9 +101,13 @@ def test_every_page_a_visitor_sees_passes_axe_at_both_widths(tab, screenshot) ->
     _visit(tab, screenshot, "visitor", VISITOR_PAGES)
 
 
-def test_every_page_an_editor_sees_passes_axe_at_both_widths(tab, screenshot, sign_in_as) -> None:
+def test_every_page_an_editor_sees_passes_axe_at_both_widths(
+    tab, screenshot, sign_in_as, queued_claim
+) -> None:
     sign_in_as(tab, "ed")
-    _visit(tab, screenshot, "editor", EDITOR_PAGES)
+    _visit(tab, screenshot, "editor", {**EDITOR_PAGES, "queued": f"/claims/{queued_claim}"})
+    tab.goto("/review")
+    assert tab.locator("ul.similar li").count() >= 1  # similar claims, with their words
 
 
 def test_on_a_phone_the_claim_page_shows_the_verdict_in_the_first_screen(tab) -> None:
@@ -94,6 +124,8 @@ def test_on_a_phone_the_claim_page_shows_the_verdict_in_the_first_screen(tab) ->
         box = rows.nth(i).bounding_box()
         assert box is not None and box["height"] < 140, box
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.locator("#status").screenshot(path=str(ARTIFACTS / f"{_language(tab)}-status-phone.png"))
 
 
 def test_the_header_stays_on_one_line_at_1280_px_when_signed_in(tab, sign_in_as) -> None:
