@@ -133,3 +133,23 @@ def test_the_review_queue_shows_similar_claims_with_their_words_and_scores(
     first = similar[0].text_content()
     assert "Meta a utilisé une prime à la signature de 100 millions de dollars" in first
     assert "similarity" in first and "contestedness 75%" in first and "verdict: Mixed" in first
+
+
+def test_the_claim_page_leads_with_the_claim_who_said_it_the_verdict_and_the_evidence_state(
+    client, demo
+) -> None:
+    demo()
+    page = client.get(f"/claims/{_bonus_id(client)}").get_data(as_text=True)
+    order = [
+        page.index('<h1 id="claim-text"'),
+        page.index('class="said-by"'),
+        page.index('id="verdict"'),
+        page.index('id="status"'),
+        page.index('id="evidence"'),
+        page.index('id="counter-statements"'),
+        page.index('id="history"'),
+    ]
+    assert order == sorted(order)
+    doc = html.fromstring(page)
+    assert doc.xpath("string(//p[@class='said-by'])").strip().startswith("Sam Altman")
+    assert doc.xpath("string(//section[@id='verdict']//strong)") == "Mixed"
