@@ -138,8 +138,12 @@ def test_a_forged_cursor_is_a_clear_error_page_not_a_crash(web, make_claimant) -
 def test_pages_use_only_claimdesk_assets_and_refuse_framing(web) -> None:
     response = web.get("/")
     page = response.get_data(as_text=True)
+    # The canonical link names this page's own public address: the one absolute URL allowed.
+    canonical = re.search(r'<link rel="canonical" href="([^"]*)">', page)
+    assert canonical and canonical.group(1) == "http://localhost/"
+    page = page.replace(canonical.group(0), "")
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-    for asset in ("/static/claimdesk.css", "/static/claimdesk.js"):
+    for asset in ("/static/claimdesk.css", "/static/claimdesk.js", "/static/favicon.svg"):
         with web.get(asset) as response:
             assert response.status_code == 200, asset
