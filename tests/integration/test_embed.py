@@ -322,7 +322,7 @@ def test_the_card_counts_rebuttals_with_the_right_plural_in_each_language(
     assert "0 démenti<" in french
     two = client.get(f"/embed/claims/{bonus['id']}?lang=fr").get_data(as_text=True)
     assert "2 démentis" in two and "Verdict de la rédaction\u00a0:" in two
-    assert "«\u00a0Meta a utilisé" in two
+    assert "«\u00a0Meta a utilisé" in two and "contestation 75\u00a0%" in two
 
 
 def test_oembed_names_the_newsroom_and_offers_the_badge_as_thumbnail(client, bonus):
