@@ -376,6 +376,7 @@ class Service:
                 str(self.port),
                 "--workers",
                 str(workers),
+                "--no-worker",  # the bench runs its own `claimdesk worker`
             ],
             log=f"serve-{name}.log",
             env=env,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = "https://schema.org"
+# Our terms' namespace when no deployment is known; a deployment serves and documents its own
+# (``/ns``) and passes it to ``evidence_block``.
 OUR_VOCABULARY = "https://claimdesk.example/ns#"
 BEST_RATING = 5
 WORST_RATING = 1
@@ -71,6 +73,25 @@ class ReviewedClaim:
 
 
 @dataclass(frozen=True)
+class Organisation:
+    """Who publishes the verdicts: the newsroom's name, site and logo (``author``)."""
+
+    name: str
+    url: str
+    logo: str | None = None
+
+
+def claim_id(claim_url: str) -> str:
+    """The ``@id`` of the claim node, shared by the ClaimReview and our evidence block."""
+    return f"{claim_url}#claim"
+
+
+def review_id(claim_url: str) -> str:
+    """The ``@id`` of the ClaimReview node."""
+    return f"{claim_url}#claimreview"
+
+
+@dataclass(frozen=True)
 class VerdictFacts:
     """The editor's verdict in force."""
 
@@ -79,6 +100,7 @@ class VerdictFacts:
     editor: str
     date_published: str
     rationale: str
+    rating: str = ""  # the stored code (``mixed``), for a page to name it in its language
 
 
 def _work(appearance: Appearance) -> dict[str, Any]:
@@ -93,9 +115,13 @@ def _work(appearance: Appearance) -> dict[str, Any]:
 
 
 def claim_review(
-    claim: ReviewedClaim, verdict: VerdictFacts, *, organisation: str, organisation_url: str
+    claim: ReviewedClaim, verdict: VerdictFacts, *, organisation: Organisation
 ) -> dict[str, Any]:
-    """The ClaimReview node: Google's required fields and the recommended ones."""
+    """The ClaimReview node: Google's required fields and the recommended ones.
+
+    The reviewed Claim carries an ``@id`` that our evidence block is ``about``, so a reader of
+    the page's JSON-LD sees both nodes describe the same claim.
+    """
     rating: dict[str, Any] = {
         "@type": "Rating",
         "alternateName": verdict.alternate_name,
@@ -104,7 +130,11 @@ def claim_review(
     }
     if verdict.rating_value is not None:
         rating["ratingValue"] = verdict.rating_value
-    item: dict[str, Any] = {"@type": "Claim", "inLanguage": claim.language}
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "@id": claim_id(claim.claim_url),
+        "inLanguage": claim.language,
+    }
     if claim.claimant:
         item["author"] = {
             "@type": "Organization" if claim.claimant_kind == "organisation" else "Person",
@@ -117,30 +147,38 @@ def claim_review(
     appearances = [_work(a) for a in claim.appearances]
     if appearances:
         item["appearance"] = appearances
+    author: dict[str, Any] = {
+        "@type": "Organization",
+        "name": organisation.name,
+        "url": organisation.url,
+    }
+    if organisation.logo:
+        author["logo"] = {"@type": "ImageObject", "url": organisation.logo}
     return {
         "@context": SCHEMA,
         "@type": "ClaimReview",
+        "@id": review_id(claim.claim_url),
         "url": claim.claim_url,
         "claimReviewed": claim.text,
         "datePublished": verdict.date_published,
-        "author": {
-            "@type": "Organization",
-            "name": organisation,
-            "url": organisation_url,
-        },
+        "author": author,
         "reviewRating": rating,
         "reviewBody": verdict.rationale,
         "itemReviewed": item,
     }
 
 
-def evidence_block(claim: ReviewedClaim) -> dict[str, Any]:
-    """Our own node: each source with its stance and quote, each related claim with the relation."""
+def evidence_block(claim: ReviewedClaim, *, vocabulary: str = OUR_VOCABULARY) -> dict[str, Any]:
+    """Our own node: each source with its stance and quote, each related claim with the relation.
+
+    It is ``about`` the same claim node (by ``@id``) as the ClaimReview's ``itemReviewed``;
+    ``vocabulary`` is where the deployment documents the ``cd:`` terms.
+    """
     return {
-        "@context": {"@vocab": f"{SCHEMA}/", "cd": OUR_VOCABULARY},
+        "@context": {"@vocab": f"{SCHEMA}/", "cd": vocabulary},
         "@type": "cd:ClaimEvidence",
         "@id": f"{claim.claim_url}#evidence",
-        "about": claim.claim_url,
+        "about": {"@type": "Claim", "@id": claim_id(claim.claim_url), "url": claim.claim_url},
         "cd:status": claim.status,
         "cd:contestedness": round(claim.contestedness, 4),
         "cd:evidence": [

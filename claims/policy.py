@@ -75,3 +75,20 @@ def require(actor: Actor, action: Action) -> None:
     """Raise PermissionDenied unless ``actor`` may perform ``action``."""
     if not allowed(actor, action):
         raise PermissionDenied(f"{actor.role.value} may not {action.value}")
+
+
+def may_retract(actor: Actor, *, added_by: str) -> bool:
+    """Whether ``actor`` may withdraw a record ``added_by`` someone.
+
+    Editors withdraw anything; a contributor may withdraw what they added themselves (a
+    mistaken source, a wrong link), since taking back one's own addition judges no one else.
+    """
+    return allowed(actor, Action.retract) or (
+        allowed(actor, Action.add) and actor.role != Role.anonymous and added_by == actor.name
+    )
+
+
+def require_retract(actor: Actor, *, added_by: str) -> None:
+    """Raise PermissionDenied unless ``actor`` may withdraw a record ``added_by`` someone."""
+    if not may_retract(actor, added_by=added_by):
+        raise PermissionDenied(f"{actor.role.value} may not retract what someone else added")

@@ -16,3 +16,7 @@ def _make_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False)
 def main() -> None:
     """claimdesk: claims, sources, evidence and contestedness."""
+
+
+if __name__ == "__main__":  # ``python -m service.cli``: how ``serve`` starts its job worker
+    main()

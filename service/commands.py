@@ -7,6 +7,9 @@ writes is one unit of work and commits once at its end.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -360,9 +363,20 @@ def worker(workers: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--no-worker",
+    "no_worker",
+    is_flag=True,
+    help="Do not start the job worker here (deployments that run `claimdesk worker` apart).",
+)
 @with_appcontext
-def serve(demo: bool, host: str, port: int, workers: int) -> None:
-    """Migrate the database, then serve the app under gunicorn."""
+def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> None:
+    """Migrate the database, start the job worker in its own process, serve under gunicorn.
+
+    Without a worker, sources stay "not fetched yet" and quotes "not checked yet" for ever, so
+    the first command a newcomer runs starts one; ``--no-worker`` leaves it to a separate
+    ``claimdesk worker``.
+    """
     url = database().url
     migrate.upgrade(url)
     if demo:
@@ -373,22 +387,85 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
         session.commit()
     settings = current_app.config["CLAIMDESK"]
     database().engine.dispose()  # workers open their own connections after the fork
-    click.echo(f"claimdesk on http://{host}:{port}/ (database: {_redact(url)})")
-    _Gunicorn(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            # gunicorn's sync worker, answering the requests it refuses itself (a request
-            # line over 4 KB...) as problem+json like the app does.
-            "worker_class": "service.serving.ProblemSyncWorker",
-            "accesslog": "-",
-            "timeout": 60,
-            # gunicorn 27's control socket lives at one path per user: a second ``serve`` on
-            # the same host would take it over (and remove it on exit). claimdesk needs none.
-            "control_socket_disable": True,
-        },
-        settings,
-    ).run()
+    worker_process = None
+    # A SIGTERM that arrives before gunicorn installs its own handlers must still stop the
+    # worker: turn it into SystemExit, so the ``finally`` below runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if no_worker:
+            where = "not started here (--no-worker): run `claimdesk worker` apart"
+        elif _jobs_run_inline():
+            where = "none needed: jobs run as they are queued (test settings)"
+        else:
+            worker_process = _start_worker()
+            where = (
+                f"process {worker_process.pid} (`claimdesk worker`, queue: {_queue_of(settings)})"
+            )
+        click.echo(f"claimdesk on http://{host}:{port}/ (database: {_redact(url)})")
+        click.echo(f"job worker: {where}")
+        _Gunicorn(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                # gunicorn's sync worker, answering the requests it refuses itself (a
+                # request line over 4 KB...) as problem+json like the app does.
+                "worker_class": "service.serving.ProblemSyncWorker",
+                "accesslog": "-",
+                "timeout": 60,
+                # gunicorn 27's control socket lives at one path per user: a second ``serve``
+                # on the same host would take it over (and remove it on exit).
+                "control_socket_disable": True,
+            },
+            settings,
+        ).run()
+    finally:
+        if worker_process is not None:
+            _stop(worker_process)
+
+
+def _jobs_run_inline() -> bool:
+    from service.jobs import jobs_of
+
+    return bool(jobs_of().huey.immediate)
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """The job worker in its own process, through its own command, with this environment."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        env=dict(os.environ),
+        preexec_fn=_die_with_parent,
+    )
+
+
+def _die_with_parent() -> None:
+    """In the worker's process: be sent SIGTERM if ``serve`` dies without stopping it (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the worker with the server (it finishes the job in hand), killing it if it hangs."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _queue_of(settings: Any) -> str:
+    """Where the worker takes its jobs from, for the startup line (no password shown)."""
+    if settings.redis_url:
+        return f"Redis {_redact(settings.redis_url)}"
+    from service.jobs import jobs_of
+
+    filename = getattr(jobs_of().huey.storage, "filename", "")
+    return f"SQLite {filename}"
 
 
 def _redact(url: str) -> str:

@@ -81,6 +81,23 @@ class Settings(BaseSettings):
         "admits subdomains); the public URL's host is always one. Other Host headers get 400. "
         "Production needs this or the public URL.",
     )
+    # Who publishes the verdicts (ClaimReview ``author``, social previews): a newsroom publishes
+    # under its own name, not the software's.
+    publisher_name: str = Field(
+        default="claimdesk",
+        min_length=1,
+        max_length=200,
+        description="Name verdicts are published under (ClaimReview author, og:site_name).",
+    )
+    publisher_url: str | None = Field(
+        default=None,
+        description="The publishing newsroom's site (ClaimReview author url); default: "
+        "claimdesk's own base URL.",
+    )
+    publisher_logo: str | None = Field(
+        default=None,
+        description="URL of the newsroom's logo (ClaimReview author logo); default: none.",
+    )
     proxy_hops: int = Field(
         default=0,
         ge=0,

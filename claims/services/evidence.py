@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from claims.errors import InvalidRequest, NotFound
 from claims.models import Evidence
-from claims.policy import Action, Actor, require
+from claims.policy import Action, Actor, require, require_retract
 from claims.schemas import EvidenceCreate
 from claims.services import anchoring, history, scores
 from claims.services.ledger import get_claim
@@ -59,10 +59,10 @@ def retract_evidence(
     *, session: Session, claim_id: int, evidence_id: int, reason: str, actor: Actor
 ) -> Evidence:
     """Withdraw evidence (kept, marked retracted) and rescore the claim."""
-    require(actor, Action.retract)
     evidence = session.get(Evidence, evidence_id)
     if evidence is None or evidence.claim_id != claim_id:
         raise NotFound("evidence", evidence_id)
+    require_retract(actor, added_by=evidence.added_by)
     if evidence.retracted_at is not None:
         raise InvalidRequest("evidence is already retracted")
     evidence.retracted_at = utcnow()

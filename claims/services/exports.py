@@ -79,6 +79,7 @@ def reviewed_claim(
         editor=verdict.editor,
         date_published=views.utc(verdict.created_at).date().isoformat(),
         rationale=verdict.rationale,
+        rating=verdict.rating,
     )
 
 

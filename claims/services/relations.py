@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from claims.errors import Conflict, InvalidRequest, NotFound
 from claims.models import Relation
-from claims.policy import Action, Actor, require
+from claims.policy import Action, Actor, require, require_retract
 from claims.schemas import RelationCreate
 from claims.services import history, notices, scores
 from claims.services.ledger import get_claim
@@ -79,10 +79,10 @@ def retract_relation(
     *, session: Session, claim_id: int, relation_id: int, reason: str, actor: Actor
 ) -> Relation:
     """Withdraw a relation (kept, marked retracted) and rescore its object claim."""
-    require(actor, Action.retract)
     relation = session.get(Relation, relation_id)
     if relation is None or claim_id not in (relation.subject_id, relation.object_id):
         raise NotFound("relation", relation_id)
+    require_retract(actor, added_by=relation.added_by)
     if relation.retracted_at is not None:
         raise InvalidRequest("relation is already retracted")
     relation.retracted_at = utcnow()

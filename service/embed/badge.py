@@ -16,10 +16,16 @@ COLOURS = {
 }
 CHAR_WIDTH = 6.6  # Verdana 11px averages about this many pixels per character
 PADDING = 10
+BADGE_HEIGHT = 20
 
 
 def _width(text: str) -> int:
     return int(len(text) * CHAR_WIDTH + PADDING)
+
+
+def badge_width(label: str, message: str) -> int:
+    """The width of the badge for these words, in pixels."""
+    return _width(label) + _width(message)
 
 
 def badge_svg(*, label: str, message: str, status: str, title: str) -> str:

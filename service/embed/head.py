@@ -15,6 +15,13 @@ from service.embed.views import base_url, claim_page_url, jsonld_graph
 OEMBED_LINK = Markup('<link rel="alternate" type="application/json+oembed" href="{}" title="{}">')
 
 
+def rating_names() -> dict[str, str]:
+    """The verdict names in the page's language (the ClaimReview's ``alternateName``)."""
+    from service.web.i18n import RATINGS
+
+    return {code: str(label) for code, label in RATINGS.items()}
+
+
 def claim_head(claim_id: int) -> Markup:
     """JSON-LD (ClaimReview when an editor ruled, and our evidence block) plus oEmbed links.
 
@@ -30,7 +37,7 @@ def claim_head(claim_id: int) -> Markup:
         Markup('<script type="application/ld+json">{}</script>').format(
             Markup(claimreview.script_json(node))
         )
-        for node in jsonld_graph(claim_id)
+        for node in jsonld_graph(claim_id, rating_names=rating_names())
     ]
     href = f"{base_url()}/oembed?{urlencode({'url': page, 'format': 'json'})}"
     parts.append(OEMBED_LINK.format(href, claim.text[:200]))

@@ -9,13 +9,16 @@ from importlib.resources import files
 
 # Tells the embedding page the card's height whenever it changes. The message carries only a
 # number and the claim id, so it may be posted to any origin; the loader checks where it
-# came from before acting on it.
+# came from before acting on it. It reports again when asked ("claimdesk:measure"): a loader
+# that finds the frame already loaded (oEmbed's markup) missed the first report.
 CARD_SCRIPT = (
     "(function(){var d=document.documentElement,id=d.getAttribute('data-claim');"
     "function s(){parent.postMessage({type:'claimdesk:resize',claim:id,"
     "height:Math.ceil(d.getBoundingClientRect().height)},'*')}"
     "s();if(window.ResizeObserver){new ResizeObserver(s).observe(d)}"
-    "else{addEventListener('load',s)}})();"
+    "else{addEventListener('load',s)}"
+    "addEventListener('message',function(e){if(e.source===parent&&e.data&&"
+    "e.data.type==='claimdesk:measure'){s()}})})();"
 )
 
 

@@ -16,13 +16,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "contestedness": "contestedness",
         "supporting": "supporting",
         "refuting": "refuting",
+        "rebuttal": "rebuttal",
         "rebuttals": "rebuttals",
+        "colon": ":",
+        "percent": "%",
         "verdict": "Editor's verdict",
         "evidence": "Evidence on record",
         "updated": "Updated",
         "was": "was",
         "since": "since",
         "verdict_was": "verdict was",
+        "verdict_short": "verdict",
         "more": "more",
         "open": "Open on claimdesk",
         "not_found": "This claim is not available.",
@@ -43,13 +47,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "contestedness": "contestation",
         "supporting": "pour",
         "refuting": "contre",
-        "rebuttals": "réfutations",
+        "rebuttal": "démenti",
+        "rebuttals": "démentis",
+        "colon": "\u00a0:",
+        "percent": "\u00a0%",
         "verdict": "Verdict de la rédaction",
         "evidence": "Preuves au dossier",
         "updated": "Mis à jour le",
         "was": "était",
         "since": "depuis le",
         "verdict_was": "verdict précédent",
+        "verdict_short": "verdict",
         "more": "suite",
         "open": "Voir sur claimdesk",
         "not_found": "Cette affirmation n'est pas disponible.",
@@ -90,6 +98,12 @@ _MONTHS_FR = (
 _MONTHS_EN = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )  # fmt: skip
+
+
+def count_word(n: int, singular: str, plural: str, lang: str) -> str:
+    """``n`` with its noun in the right number (French counts 0 and 1 as singular)."""
+    one = n <= 1 if lang == "fr" else n == 1
+    return f"{n} {singular if one else plural}"
 
 
 def short_date(value: date, lang: str) -> str:

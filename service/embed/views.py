@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,10 +23,10 @@ from claims.services import exports
 from service.api.caching import etag_of, matches
 from service.db import Database, database, get_session
 from service.embed import bp
-from service.embed.badge import badge_svg
+from service.embed.badge import BADGE_HEIGHT, badge_svg, badge_width
 from service.embed.card import CardRow, card_data, notices, visible_claim, visible_row
 from service.embed.script import CARD_SCRIPT, card_csp, loader_script
-from service.embed.texts import TEXTS
+from service.embed.texts import TEXTS, count_word
 
 EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
 SIZES = {"compact": (320, 150), "full": (400, 260)}
@@ -142,12 +144,12 @@ def card(claim_id: int) -> ResponseReturnValue:
     """
     options = _options()
     if options is None:
-        return _card_response(_message_card("bad_option", CardOptions()), status=400)
+        return _card_response(_message_card("bad_option", CardOptions(), claim_id), status=400)
     try:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         return card_page(app, request, database(), claim_id=claim_id, options=options)
     except NotFound:
-        return _card_response(_message_card("not_found", options), status=404)
+        return _card_response(_message_card("not_found", options, claim_id), status=404)
 
 
 def card_page(
@@ -238,6 +240,7 @@ def widget_templates(app: Flask) -> Environment:
         env = app.extensions[WIDGET_TEMPLATES] = Environment(
             loader=app.jinja_env.loader, autoescape=True, auto_reload=app.debug
         )
+        env.globals["count_word"] = count_word
     return env
 
 
@@ -286,34 +289,55 @@ def card_headers(response: Response, etag: str, *, vary: str | None) -> Response
     return response
 
 
-def _message_card(key: str, options: CardOptions) -> str:
+def _message_card(key: str, options: CardOptions, claim_id: int = 0) -> str:
     template = widget_templates(current_app).get_template("embed/message.html")  # type: ignore[arg-type]
-    return template.render(message=TEXTS[options.lang][key], options=options)
+    return template.render(
+        message=TEXTS[options.lang][key], options=options, claim_id=claim_id, script=CARD_SCRIPT
+    )
 
 
 @bp.get("/embed/claims/<int:claim_id>.svg")
 def badge(claim_id: int) -> ResponseReturnValue:
-    """A badge such as 'claim | contested 72%', with an accessible title."""
-    options = _options() or CardOptions()
+    """A badge such as 'claim | contested 72% · verdict: mixed', with an accessible title."""
+    parts = badge_parts(claim_id, _options() or CardOptions())
+    svg = badge_svg(
+        label=parts.label, message=parts.message, status=parts.status, title=parts.title
+    )
+    return _cached(svg, mimetype="image/svg+xml", status=404 if parts.missing else 200)
+
+
+@dataclasses.dataclass(frozen=True)
+class BadgeParts:
+    """What a claim's badge says."""
+
+    label: str
+    message: str
+    status: str
+    title: str
+    missing: bool = False
+
+    @property
+    def width(self) -> int:
+        """The badge's width in pixels (oEmbed gives its thumbnail's size)."""
+        return badge_width(self.label, self.message)
+
+
+def badge_parts(claim_id: int, options: CardOptions) -> BadgeParts:
+    """The badge's words: the status (with contestedness when contested) and the verdict."""
     words = TEXTS[options.lang]
     try:
         row = visible_row(claim_id, database=database())
     except NotFound:
-        svg = badge_svg(
-            label=words["claim"], message="?", status="missing", title=words["not_found"]
-        )
-        return _cached(svg, mimetype="image/svg+xml", status=404)
+        return BadgeParts(words["claim"], "?", "missing", words["not_found"], missing=True)
     data = card_data(card=row, lang=options.lang, database=database())
     message = data.status_label.lower()
     if data.status == "contested":
         message = f"{message} {round(data.contestedness * 100)}%"
-    if data.verdict:  # the editor's ruling leads; the evidence state stays in the title
-        message = f"{words['verdict']}: {data.verdict}".lower()
     title = f"claimdesk: {data.text} — {data.status_label}"
-    if data.verdict:
-        title += f"; {words['verdict']}: {data.verdict}"
-    svg = badge_svg(label=words["claim"], message=message, status=data.status, title=title)
-    return _cached(svg, mimetype="image/svg+xml")
+    if data.verdict:  # the editor's ruling leads; the evidence state stays in the title
+        message = f"{words['verdict']}{words['colon']} {data.verdict}".lower()
+        title += f"; {words['verdict']}{words['colon']} {data.verdict}"
+    return BadgeParts(words["claim"], message, data.status, title)
 
 
 @bp.get("/embed.js")
@@ -348,10 +372,17 @@ def oembed() -> ResponseReturnValue:
     if query.maxheight:
         height = min(height, query.maxheight)
     src = f"{base_url()}/embed/claims/{claim_id}"
+    thumbnail = badge_parts(claim_id, CardOptions())
     html = (
         widget_templates(current_app)  # type: ignore[arg-type]
         .get_template("embed/iframe.html")
-        .render(src=src, width=width, height=height, claim_id=claim_id)
+        .render(
+            src=src,
+            width=width,
+            height=height,
+            claim_id=claim_id,
+            script_url=f"{base_url()}/embed.js",
+        )
     )
     body: dict[str, Any] = {
         "version": "1.0",
@@ -359,6 +390,13 @@ def oembed() -> ResponseReturnValue:
         "title": claim.text,
         "provider_name": "claimdesk",
         "provider_url": base_url() + "/",
+        # The card speaks for the newsroom that publishes the verdicts; its thumbnail is the
+        # claim's badge (status, contestedness, verdict), an image every consumer can show.
+        "author_name": organisation().name,
+        "author_url": organisation().url,
+        "thumbnail_url": f"{base_url()}/embed/claims/{claim_id}.svg",
+        "thumbnail_width": thumbnail.width,
+        "thumbnail_height": BADGE_HEIGHT,
         "cache_age": 60,
         "html": html,
         "width": width,
@@ -393,17 +431,36 @@ def claim_jsonld(claim_id: int) -> ResponseReturnValue:
     )
 
 
-def jsonld_graph(claim_id: int) -> list[dict[str, Any]]:
-    """The structured data of a claim: [ClaimReview?, evidence block]."""
+def jsonld_graph(
+    claim_id: int, *, rating_names: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The structured data of a claim: [ClaimReview?, evidence block].
+
+    ``rating_names`` names the rating in a page's language (its ``alternateName``); the
+    ``.jsonld`` export, which has no language, keeps the English names.
+    """
     facts, verdict = exports.reviewed_claim(
         session=get_session(), claim_id=claim_id, claim_url=claim_page_url
     )
+    if verdict is not None and rating_names and verdict.rating in rating_names:
+        verdict = dataclasses.replace(verdict, alternate_name=rating_names[verdict.rating])
     nodes = []
     if verdict is not None:
-        nodes.append(
-            claimreview.claim_review(
-                facts, verdict, organisation="claimdesk", organisation_url=base_url() + "/"
-            )
-        )
-    nodes.append(claimreview.evidence_block(facts))
+        nodes.append(claimreview.claim_review(facts, verdict, organisation=organisation()))
+    nodes.append(claimreview.evidence_block(facts, vocabulary=vocabulary_url()))
     return nodes
+
+
+def organisation() -> claimreview.Organisation:
+    """The newsroom verdicts are published under (settings), for ClaimReview's author."""
+    settings = current_app.config["CLAIMDESK"]
+    return claimreview.Organisation(
+        name=settings.publisher_name,
+        url=settings.publisher_url or base_url() + "/",
+        logo=settings.publisher_logo,
+    )
+
+
+def vocabulary_url() -> str:
+    """Where this deployment serves and documents the ``cd:`` terms of the evidence block."""
+    return f"{base_url()}/ns#"

@@ -4,6 +4,7 @@
  * link stay. Claim text never enters the host page's DOM: the card renders inside the iframe,
  * and only numbers cross the frame boundary (checked for origin and source). The frame is
  * sandboxed: scripts and new tabs only, in an opaque origin.
+ * A card's iframe already on the page (oEmbed's markup, or one pasted by hand) is resized too.
  */
 (function () {
   "use strict";
@@ -47,6 +48,22 @@
     node.parentNode.replaceChild(frame, node);
   }
 
+  function adopt(frame) {
+    var url;
+    try { url = new URL(frame.src); } catch (e) { return; }
+    var found = /^\/embed\/claims\/([0-9]{1,10})$/.exec(url.pathname);
+    if (url.origin !== origin || !found || frame.getAttribute("data-claimdesk-done")) { return; }
+    var id = found[1];
+    frame.setAttribute("data-claimdesk-done", "1");
+    (frames[id] = frames[id] || []).push(frame);
+    // The card may have reported its height before this script ran: ask it again. The card
+    // runs in an opaque origin (sandboxed), so only "*" reaches it; the request carries no
+    // data, and the card answers only its parent.
+    if (frame.contentWindow) {
+      frame.contentWindow.postMessage({ type: "claimdesk:measure" }, "*");
+    }
+  }
+
   window.addEventListener("message", function (event) {
     // The card runs sandboxed in an opaque origin, so its messages say "null"; what vouches
     // for a message is its source being one of the frames made here (checked below).
@@ -64,6 +81,8 @@
   function run() {
     var nodes = document.querySelectorAll("blockquote.claimdesk-claim[data-claim]");
     for (var i = 0; i < nodes.length; i++) { swap(nodes[i]); }
+    var iframes = document.querySelectorAll("iframe[src*='/embed/claims/']");
+    for (var j = 0; j < iframes.length; j++) { adopt(iframes[j]); }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);

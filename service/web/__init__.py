@@ -25,7 +25,7 @@ CONTENT_SECURITY_POLICY = (
 def init_app(app: Flask, settings: Settings) -> None:
     """Install what the pages need (CSRF, languages, rate limits) and register the blueprint."""
     from service.api import bp as api
-    from service.web import auth, i18n, ratelimit
+    from service.web import auth, i18n, meta, present, ratelimit
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
     # Not setdefault: Flask defines the key (as None), so a default would never apply. Lax keeps
@@ -34,6 +34,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     csrf = CSRFProtect(app)
     csrf.exempt(api)  # bearer tokens, not cookies: cross-site forgery has nothing to ride on
     i18n.init_app(app)
+    present.init_app(app)
+    meta.init_app(app)
     ratelimit.init_app(app, settings)
     auth.init_app(app)
     app.register_blueprint(load_routes())
@@ -62,11 +64,13 @@ def load_routes() -> Blueprint:
         views_browse,
         views_claims,
         views_contrib,
+        views_edit,
         views_method,
         views_problems,
         views_publishers,
         views_review,
         views_subscriptions,
+        views_vocabulary,
     )
 
     return bp

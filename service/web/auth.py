@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from claims.errors import PermissionDenied
 from claims.policy import ANONYMOUS, Action, Actor, Role, allowed
+from claims.policy import may_retract as policy_may_retract
 from service.accounts import User, actor_for
 from service.db import get_session
 from service.web_sessions import end_session, session_user, start_session
@@ -46,6 +47,17 @@ def current_actor() -> Actor:
 def may(action: Action) -> bool:
     """Whether the current person may do ``action`` (templates use it to offer only what works)."""
     return allowed(current_actor(), action)
+
+
+def may_retract(added_by: str) -> bool:
+    """Whether the current person may withdraw a record that ``added_by`` added."""
+    return policy_may_retract(current_actor(), added_by=added_by)
+
+
+def refuse_unless_may_retract(added_by: str) -> None:
+    """The 403 page, in the reader's language, unless they may withdraw this record."""
+    if not may_retract(added_by):
+        raise PermissionDenied(_("Only an editor, or the person who added it, may withdraw this."))
 
 
 def sign_in(user: User) -> None:
@@ -110,4 +122,6 @@ def requires(action: Action) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def init_app(app: Flask) -> None:
     """Offer templates the current person and the permission question."""
-    app.jinja_env.globals.update(current_user=current_user, may=may, Action=Action)
+    app.jinja_env.globals.update(
+        current_user=current_user, may=may, may_retract=may_retract, Action=Action
+    )

@@ -225,7 +225,8 @@ def row(contribution: Mapping[str, Any]) -> Row:
         who=_name(contribution),
         position=position() if position else code,
         points=signed(int(contribution.get("points", 0))),
-        reason="; ".join(parts),
+        # A translatable separator: French puts a no-break space before its semicolon.
+        reason=gettext("; ").join(parts),
         counted=bool(contribution.get("points")),
     )
 

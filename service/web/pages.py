@@ -7,12 +7,13 @@ The status block is built with ``views.statuses_public``, the function behind
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from markupsafe import escape
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from claims.models import ReviewState
+from claims.models import Claimant, ReviewState
 from claims.policy import Actor
 from claims.schemas import (
     ClaimPublic,
@@ -23,8 +24,22 @@ from claims.schemas import (
     VerdictPublic,
 )
 from claims.services import evidence, history, ledger, relations, verdicts, views
+from service.web import present
+from service.web.i18n import HISTORY_ACTIONS
+from sources.models import Source
 
 STANCE_ORDER = ("supports", "refutes", "mentions")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the revision history, in words: when, who, what, and what changed."""
+
+    at: datetime
+    who: str
+    action: str
+    what: str
+    changes: list[present.Change]
 
 
 @dataclass(frozen=True)
@@ -39,7 +54,7 @@ class ClaimPage:
     answered_by: list[RelationPublic]
     answers: list[RelationPublic]
     verdicts: list[VerdictPublic]
-    history: list[RevisionPublic]
+    history: list[HistoryEntry]
     contributions: list[dict[str, Any]]
 
 
@@ -70,9 +85,47 @@ def claim_page(*, session: Session, claim_id: int, viewer: Actor) -> ClaimPage:
         answered_by=[r for r in live if r.direction == "incoming"],
         answers=[r for r in live if r.direction == "outgoing"],
         verdicts=[views.verdict_public(v) for v in rulings],
-        history=views.revisions_public(history.history(session=session, claim_id=claim_id)),
+        history=history_entries(
+            session=session,
+            revisions=views.revisions_public(history.history(session=session, claim_id=claim_id)),
+        ),
         contributions=list(public.explanation.get("contributions", [])),
     )
+
+
+def history_entries(*, session: Session, revisions: list[RevisionPublic]) -> list[HistoryEntry]:
+    """The revision log in words, naming the claimants and sources it refers to by id."""
+    raw = [r.changes for r in revisions]
+    claimant_ids = present.ids_in(raw, "claimant_id")
+    source_ids = present.ids_in(raw, "appeared_in_id", "source_id")
+    claimant_names = dict(
+        session.exec(
+            select(Claimant.id, Claimant.name).where(col(Claimant.id).in_(claimant_ids))
+        ).all()
+        if claimant_ids
+        else []
+    )
+    source_names = {
+        source_id: title or url
+        for source_id, title, url in (
+            session.exec(
+                select(Source.id, Source.title, Source.url).where(col(Source.id).in_(source_ids))
+            ).all()
+            if source_ids
+            else []
+        )
+    }
+    names = present.Names(claimants=claimant_names, sources=source_names)
+    return [
+        HistoryEntry(
+            at=r.at,
+            who=present.person(r.actor),
+            action=str(HISTORY_ACTIONS.get(r.action, r.action)),
+            what=present.entity(r.entity, r.entity_id),
+            changes=present.changes(r.changes, action=r.action, names=names),
+        )
+        for r in revisions
+    ]
 
 
 def embed_snippet(*, claim_id: int, text: str, page_url: str, script_url: str) -> str:

@@ -18,7 +18,7 @@ from claims.schemas import (
 from claims.services import counters, evidence, ledger, relations, views
 from service.db import commit_or_conflict, get_session
 from service.web import bp, forms
-from service.web.auth import current_actor, requires
+from service.web.auth import current_actor, refuse_unless_may_retract, requires
 from service.web.views_claims import claim_errors, render_claim_form
 from sources.errors import InvalidSource
 
@@ -135,9 +135,9 @@ def add_counter(claim_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/claims/<int:claim_id>/evidence/<int:evidence_id>/retract", methods=["GET", "POST"])
-@requires(Action.retract)
+@requires(Action.add)
 def retract_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
-    """Withdraw evidence, saying why; it stays on the record, marked retracted."""
+    """Withdraw evidence, saying why (editors, or the contributor who added it)."""
     session = get_session()
     rows = [
         r
@@ -147,6 +147,7 @@ def retract_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     shown = views.evidence_public(session=session, rows=rows)
     if not shown:
         raise NotFound("evidence", evidence_id)
+    refuse_unless_may_retract(shown[0].added_by)
     state = forms.read(forms.RETRACT_FORM)
     context = {"target": _claim_status(claim_id), "item": shown[0]}
     if request.method == "GET":

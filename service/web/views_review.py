@@ -11,7 +11,7 @@ from claims.policy import Action
 from claims.schemas import ClaimPublic, Retraction, VerdictCreate
 from claims.services import ledger, verdicts, views
 from service.db import commit_or_conflict, get_session
-from service.web import bp, forms
+from service.web import bp, forms, versions
 from service.web.auth import current_actor, requires
 
 
@@ -22,12 +22,19 @@ def _queue(
     waiting = ledger.review_queue(session=session, actor=current_actor())
     claims: list[ClaimPublic] = views.claims_public(session=session, claims=waiting)
     nearby = {
-        c.id: ledger.duplicates_of(session=session, text=c.text, threshold=60)[:3] for c in claims
+        c.id: ledger.duplicates_of(session=session, text=c.text, threshold=60, exclude=c.id)[:3]
+        for c in claims
     }
+    similar_ids = sorted({m.claim_id for found in nearby.values() for m in found})
+    similar = views.statuses_public(
+        session=session,
+        claims=[ledger.get_claim(session=session, claim_id=i) for i in similar_ids],
+    )
     body = render_template(
         "web/review.html",
         claims=claims,
         nearby=nearby,
+        similar={s.id: s for s in similar},
         states=states or {},
         empty_form=forms.FormState(),
     )
@@ -85,16 +92,31 @@ def add_verdict(claim_id: int) -> ResponseReturnValue:
     """An editor's rating and rationale; it supersedes the previous verdict."""
     session = get_session()
     claim = ledger.get_claim(session=session, claim_id=claim_id)
+    history = [
+        views.verdict_public(v) for v in verdicts.list_verdicts(session=session, claim_id=claim_id)
+    ]
     context = {
         "target": views.statuses_public(session=session, claims=[claim])[0],
-        "history": [
-            views.verdict_public(v)
-            for v in verdicts.list_verdicts(session=session, claim_id=claim_id)
-        ],
+        "history": history,
     }
-    state = forms.read(forms.VERDICT_FORM)
+    current = history[0] if history else None
+    state = forms.read((*forms.VERDICT_FORM, versions.FIELD))
     if request.method == "GET":
+        state.values[versions.FIELD] = versions.verdict_version(current)
         return render_template("web/verdict_new.html", form=state, **context)
+    if state.values[versions.FIELD] != versions.verdict_version(current):
+        # Another editor ruled after this form was opened: publishing now would silently
+        # supersede a verdict this editor has not read.
+        state.add(
+            forms.FORM_ERROR,
+            _(
+                "Another verdict was published after you opened this form, so yours was not "
+                "saved. Read the current verdict above, then publish yours again if it still "
+                "stands."
+            ),
+        )
+        state.values[versions.FIELD] = versions.verdict_version(current)
+        return render_template("web/verdict_new.html", form=state, **context), 409
     verdict_in = forms.validate(
         VerdictCreate, forms.present(state.values, *forms.VERDICT_FORM), state
     )

@@ -8,6 +8,8 @@ system package (``/usr/bin/chromium``); no browser is ever downloaded.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +38,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# axe-core comes from npm (tests/browser/axe/package.json, locked); .ci/run installs it, and
+# the first accessibility check installs it if it is missing and npm is there.
+AXE_FOLDER = Path(__file__).parent / "axe"
+AXE_SCRIPT = AXE_FOLDER / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "browser test password"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -138,17 +144,70 @@ def sign_in() -> Callable[[Any, str], None]:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Any, str], Path]:
-    """``screenshot(page, "claim")`` saves full-page desktop and 390px phone captures."""
+def sign_in_as() -> Callable[[Any, str], None]:
+    """``sign_in_as(page, "ed")`` signs in through the form in whatever language it shows."""
+
+    def go(tab: Any, username: str) -> None:
+        tab.goto("/login")
+        tab.locator("#username").fill(username)
+        tab.locator("#password").fill(PASSWORD)
+        tab.locator("main form button[type=submit]").click()
+        tab.locator("header .who").wait_for()
+
+    return go
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed from its lock file by npm when it is not there yet."""
+    if not AXE_SCRIPT.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(f"{AXE_SCRIPT} is missing and npm is not installed: apt-get install npm")
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=AXE_FOLDER, check=True, timeout=300
+        )
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source: str) -> Callable[[Any, str], None]:
+    """``axe(page, "what")`` fails on any axe-core violation, of any impact, on the page now.
+
+    The script is evaluated through the DevTools protocol, which the pages' strict CSP does
+    not govern; the page itself still runs none but its own scripts.
+    """
+
+    def check(tab: Any, what: str) -> None:
+        if not tab.evaluate("() => typeof window.axe === 'object'"):
+            tab.evaluate(axe_source)
+        found = tab.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                .map(v => `${v.id} (${v.impact}): ${v.help} at ${
+                    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"""
+        )
+        assert found == [], f"{what} ({tab.url}, {tab.viewport_size['width']}px): {found}"
+
+    return check
+
+
+@pytest.fixture
+def screenshot(axe: Callable[[Any, str], None]) -> Callable[[Any, str], Path]:
+    """``screenshot(page, "claim")`` saves full-page desktop and 390px phone captures (and the
+    phone's first screen), and checks the page with axe-core at both widths."""
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(tab: Any, name: str) -> Path:
         path = ARTIFACTS / f"{name}-desktop.png"
         tab.set_viewport_size(DESKTOP)
+        axe(tab, name)
         tab.screenshot(path=str(path), full_page=True)
         tab.set_viewport_size(PHONE)
         tab.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 100)))")
+        axe(tab, name)
         tab.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+        # What a phone shows before any scrolling: where the verdict must already be.
+        tab.screenshot(path=str(ARTIFACTS / f"{name}-phone-first-screen.png"))
         tab.set_viewport_size(DESKTOP)
         return path
 

@@ -41,9 +41,15 @@ def xss_claim(live: Any) -> int:
 
 @pytest.fixture(scope="module")
 def host_page(live: Any, xss_claim: int) -> Iterator[str]:
-    """A newsroom's article page on another port, embedding two claims, an iframe and a badge."""
+    """A newsroom's article page on another port, embedding two claims, an iframe and a badge,
+    a claim that does not exist, and claim 1 again as an oEmbed consumer pastes it."""
+    import requests
+
+    oembed = requests.get(
+        f"{live.url}/oembed", params={"url": f"{live.url}/claims/1"}, timeout=10
+    ).json()["html"]
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head>
-<body><h1>Our article</h1>
+<body><main><h1>Our article</h1>
 <blockquote class="claimdesk-claim" data-claim="1">
   <a href="{live.url}/claims/1">Altman</a></blockquote>
 <blockquote class="claimdesk-claim" data-claim="{xss_claim}" data-size="compact">
@@ -51,8 +57,11 @@ def host_page(live: Any, xss_claim: int) -> Iterator[str]:
 <iframe id="bare" src="{live.url}/embed/claims/1?theme=dark" width="400" height="260"
   title="claimdesk claim 1" style="border:0"></iframe>
 <p><img id="badge" src="{live.url}/embed/claims/1.svg" alt="claimdesk status"></p>
+<blockquote class="claimdesk-claim" data-claim="999999">
+  <a href="{live.url}/claims/999999">gone</a></blockquote>
+<div id="oembed">{oembed}</div>
 <script async src="{live.url}/embed.js"></script>
-</body></html>""".encode()
+</main></body></html>""".encode()
 
     class Host(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -82,8 +91,8 @@ def test_widgets_render_on_a_host_page_with_the_right_status_and_fitted_height(
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(host_page)
     frames = page.locator("iframe.claimdesk-frame")
-    frames.nth(1).wait_for()
-    assert frames.count() == 2
+    frames.nth(2).wait_for()
+    assert frames.count() == 3
     assert page.locator("blockquote.claimdesk-claim").count() == 0
 
     altman = page.frame_locator("iframe.claimdesk-frame").nth(0)
@@ -101,8 +110,19 @@ def test_widgets_render_on_a_host_page_with_the_right_status_and_fitted_height(
                .every(f => f.style.height && f.style.height !== '260px'
                            && f.style.height !== '150px')"""
     )
-    for index in range(2):
-        frame = frames.nth(index)
+    # The missing claim's card and oEmbed's frame are fitted too (no 260 px with a blank third).
+    page.wait_for_function(
+        """() => { const f = document.querySelector('#oembed iframe');
+                   return f.style.height && f.style.height !== '260px'; }"""
+    )
+    page.wait_for_function(
+        """() => document.querySelector('#bare').style.height
+                 && document.querySelector('#bare').style.height !== '260px'"""
+    )
+    fitted = [frames.nth(i) for i in range(3)]
+    fitted += [page.locator("#oembed iframe"), page.locator("#bare")]
+    assert float(frames.nth(2).evaluate("f => parseFloat(f.style.height)")) < 200
+    for index, frame in enumerate(fitted):
         height = frame.evaluate("f => parseFloat(f.style.height)")
         content = (
             frame.element_handle()

@@ -297,6 +297,12 @@ class WebClient:
         self._token = None  # signing in starts a new session, with a new token
         return response
 
+    def hidden(self, path: str, name: str) -> str:
+        """The value of the hidden field ``name`` on the form at ``path``, as sent back."""
+        found = re.search(rf'type="hidden" name="{name}" value="([^"]*)"', self.text(path))
+        assert found, f"no hidden {name} on {path}"
+        return html.unescape(found.group(1))
+
     def text(self, path: str, **kwargs: Any) -> str:
         response = self.client.get(path, **kwargs)
         assert response.status_code == 200, (path, response.status_code)

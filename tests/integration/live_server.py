@@ -281,6 +281,7 @@ def serving(
                     str(port),
                     "--workers",
                     str(workers),
+                    "--no-worker",  # the jobs of these writes are not under test
                 ],
                 env=env,
                 cwd=ROOT,

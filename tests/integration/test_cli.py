@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -106,5 +107,79 @@ def test_serve_demo_migrates_a_fresh_sqlite_database_and_answers_over_http(
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _serve(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], list[str]]:
+    """``claimdesk serve`` on a free port; returns the process and its first lines of output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")} | {
+        "CLAIMDESK_INSTANCE_PATH": str(tmp_path)
+    }
+    claimdesk = Path(sys.executable).with_name("claimdesk")
+    proc = subprocess.Popen(
+        [str(claimdesk), "serve", "--port", str(_free_port()), "--workers", "1", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    while not any(line.startswith("job worker:") for line in lines):
+        line = proc.stdout.readline().decode()
+        assert line, f"serve ended before saying where the worker runs: {lines}"
+        lines.append(line.strip())
+    return proc, lines
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(
+    os.environ.get("CLAIMDESK_DATABASE_URL", "").startswith("postgresql"),
+    reason="the README's first command is about SQLite",
+)
+def test_serve_starts_the_job_worker_in_its_own_process_and_stops_it_on_exit(
+    tmp_path: Path,
+) -> None:
+    proc, lines = _serve(tmp_path)
+    try:
+        said = lines[-1]
+        found = re.match(
+            r"job worker: process (\d+) \(`claimdesk worker`, queue: SQLite (.+)\)", said
+        )
+        assert found, lines
+        pid = int(found.group(1))
+        assert found.group(2) == str(tmp_path / "jobs.sqlite3")
+        assert _alive(pid)
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:4] == [b"-m", b"service.cli", b"worker"]
+        assert pid != proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=40)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert not _alive(pid)  # the worker stops with the server
+
+
+@pytest.mark.skipif(
+    os.environ.get("CLAIMDESK_DATABASE_URL", "").startswith("postgresql"),
+    reason="the README's first command is about SQLite",
+)
+def test_serve_no_worker_says_the_worker_must_run_apart(tmp_path: Path) -> None:
+    proc, lines = _serve(tmp_path, "--no-worker")
+    try:
+        assert lines[-1] == (
+            "job worker: not started here (--no-worker): run `claimdesk worker` apart"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=40)
         if proc.stdout is not None:
             proc.stdout.close()

@@ -110,7 +110,9 @@ def test_options_are_read_as_a_query_string_is_meant(client, bonus):
 def test_an_unknown_option_value_gets_a_small_400_card(client, bonus):
     response = client.get(f"/embed/claims/{bonus['id']}?theme=<script>")
     assert response.status_code == 400
-    assert "<script>" not in response.get_data(as_text=True).split("<body>")[1]
+    body = response.get_data(as_text=True).split("<body>")[1]
+    assert body.count("<script>") == 1 and f"<script>{CARD_SCRIPT}</script>" in body  # its own
+    assert "&lt;script&gt;" not in body and 'data-claim="0"' not in response.get_data(as_text=True)
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
 
 
@@ -165,7 +167,11 @@ def test_the_loader_script_never_writes_html_into_the_host_page(client):
     response = client.get("/embed.js")
     script = response.get_data(as_text=True)
     assert response.mimetype == "text/javascript"
-    assert "claimdesk-claim" in script and "postMessage" not in script.split("message")[0]
+    assert "claimdesk-claim" in script
+    # The one message it sends carries no data: it asks a card to measure. The card runs in
+    # an opaque origin (sandboxed without allow-same-origin), which only "*" reaches.
+    assert script.count("postMessage(") == 1
+    assert 'postMessage({ type: "claimdesk:measure" }, "*")' in script
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
     assert "event.origin !== origin" in script
@@ -319,3 +325,32 @@ def test_the_card_is_sandboxed_without_same_origin_wherever_it_is_framed(client,
     assert "allow-same-origin" not in oembed + script
     csp = client.get(f"/embed/claims/{bonus['id']}").headers["Content-Security-Policy"]
     assert f"sandbox {wanted}" in csp and "allow-same-origin" not in csp
+
+
+def test_a_missing_claims_card_reports_its_own_height_for_its_frame(client):
+    response = client.get("/embed/claims/987654")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert 'data-claim="987654"' in page and f"<script>{CARD_SCRIPT}</script>" in page
+
+
+def test_the_card_counts_rebuttals_with_the_right_plural_in_each_language(
+    client, bonus, make_claim
+):
+    lone = make_claim(text="A claim nobody has answered.")
+    assert "0 rebuttals" in client.get(f"/embed/claims/{lone.id}").get_data(as_text=True)
+    french = client.get(f"/embed/claims/{lone.id}?lang=fr").get_data(as_text=True)
+    assert "0 démenti<" in french
+    two = client.get(f"/embed/claims/{bonus['id']}?lang=fr").get_data(as_text=True)
+    assert "2 démentis" in two and "Verdict de la rédaction\u00a0:" in two
+    assert "«\u00a0Meta a utilisé" in two and "contestation 0\u00a0%" in two
+
+
+def test_oembed_names_the_newsroom_and_offers_the_badge_as_thumbnail(client, bonus):
+    body = client.get(
+        "/oembed", query_string={"url": f"http://localhost/claims/{bonus['id']}"}
+    ).json
+    assert body["author_name"] == "claimdesk" and body["author_url"] == "http://localhost/"
+    assert body["thumbnail_url"] == f"http://localhost/embed/claims/{bonus['id']}.svg"
+    svg = client.get(body["thumbnail_url"]).get_data(as_text=True)
+    assert f'width="{body["thumbnail_width"]}" height="{body["thumbnail_height"]}"' in svg

@@ -84,11 +84,11 @@ def test_the_status_block_is_in_french_with_french_numbers_and_plurals(web, demo
         client.get(f"/claims/{claim_id}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     )
 
-    assert "Verdict de l’éditeur : Mitigé" in block
+    assert "Verdict de la rédaction : Mitigé" in block
     assert "État des preuves au dossier" in block
     assert "2 démentis" in block and "1 nuance" in block
     assert "la dément (partie intéressée" in block
-    assert "Score des preuves : \u2212" in block
+    assert "Score des preuves\u00a0: \u2212" in block
     assert "supports it" not in block and "denies it" not in block
 
 

@@ -96,6 +96,6 @@ def test_the_publisher_page_shows_its_reliability_and_record_and_sources_link_to
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "herald.example" in html
-    assert "1 rated claims: 0 right, 1 wrong, 0 never verified" in html
+    assert "1 rated claim: 0 right, 1 wrong, 0 never verified" in html  # singular: one claim
     assert "weight ×0.5" in html
     assert client.get("/publishers/999999").status_code == 404

@@ -54,7 +54,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     port = _free_port()
     log = (folder / "serve.log").open("w")
     server = subprocess.Popen(
-        [*CLI, "serve", "--demo", "--port", str(port), "--workers", "2"],
+        # No job worker: sources schemathesis records must never be fetched (no network).
+        [*CLI, "serve", "--demo", "--port", str(port), "--workers", "2", "--no-worker"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -483,7 +483,7 @@ def test_a_fresh_demo_shows_every_ifanr_quote_anchored_without_any_request(
     ifanr = session.exec(select(Source).where(Source.url == IFANR)).one()
     assert ifanr.fetch_state == "live" and ifanr.watched is False
     assert len(session.exec(select(Snapshot).where(Snapshot.source_id == ifanr.id)).all()) == 1
-    rows = session.exec(select(Evidence, Source).join(Source)).all()
+    rows = session.exec(select(Evidence, Source).join(Source).order_by(Evidence.id)).all()
     for evidence, where in rows:
         expected = "anchored" if where.id == ifanr.id else "unanchored"
         assert evidence.anchor_state == expected, (where.url, evidence.quote)

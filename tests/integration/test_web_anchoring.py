@@ -62,7 +62,7 @@ def test_the_claim_page_is_in_french_too(client, quoted):
     html = client.get(f"/claims/{claim_id}", headers={"Accept-Language": "fr"}).get_data(
         as_text=True
     )
-    assert "Trouvée sur la page" in html and "Sur la page :" in html
+    assert "Trouvée sur la page" in html and "Sur la page\u00a0:" in html
 
 
 def test_a_changed_page_shows_both_versions_for_a_person_to_compare(
@@ -88,7 +88,7 @@ def test_a_dead_page_says_so_beside_the_quote_it_still_proves(client, auth, site
     assert 'data-anchor="anchored"' in block  # the kept copy still proves it
     assert "⊘" in block and "The page is gone (dead link since" in block
     source_page = client.get(f"/sources/{source_id}").get_data(as_text=True)
-    assert 'data-fetch-state="dead"' in source_page and "http_410" in source_page
+    assert 'data-fetch-state="dead"' in source_page and "page removed" in source_page
 
 
 def test_markup_in_a_page_and_in_a_quote_is_shown_as_text(client, auth, site, make_claim):

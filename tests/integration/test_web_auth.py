@@ -22,7 +22,7 @@ def test_signing_in_and_out_changes_who_the_pages_act_as(web, make_user, passwor
     signed = web.post("/login", {"username": "Casey", "password": password, "next": "/search"})
     assert signed.status_code == 303 and signed.headers["Location"] == "/search"
     web._token = None
-    assert "Signed in as casey (contributor)" in web.text("/")
+    assert 'Signed in as <span translate="no">casey</span> (contributor)' in web.text("/")
     assert web.post("/logout").status_code == 303
     assert "Sign out" not in web.text("/")
 

@@ -36,7 +36,7 @@ def test_a_contributor_adds_a_source_with_a_quote_and_the_claim_is_rescored(
     status = _status(client, claim.id)
     assert status["counts"]["supporting"] == 1 and status["status"] != "unsourced"
     page = browser.text(f"/claims/{claim.id}")
-    assert "We made ten offers." in page and "Added by user:casey" in page
+    assert "We made ten offers." in page and "Added by casey" in page
     item = session.exec(select(Evidence).where(Evidence.claim_id == claim.id)).one()
     assert item.added_by == "user:casey"
 
@@ -232,10 +232,12 @@ def test_an_editor_gives_a_verdict_and_a_second_one_supersedes_it(
     editor = signed_in("editor", "ed")
     path = f"/claims/{claim.id}/verdict/new"
     assert 'name="rating"' in editor.text(path)
-    first = editor.post(path, {"rating": "mixed", "rationale": "Partly right."})
+    version = editor.hidden(path, "version")
+    first = editor.post(path, {"rating": "mixed", "rationale": "Partly right.", "version": version})
     assert first.status_code == 303 and first.headers["Location"].endswith("#verdict")
+    second = {"rating": "false", "rationale": "Wrong after all."}
     assert (
-        editor.post(path, {"rating": "false", "rationale": "Wrong after all."}).status_code == 303
+        editor.post(path, {**second, "version": editor.hidden(path, "version")}).status_code == 303
     )
     assert _status(client, claim.id)["verdict"]["rating"] == "false"
     page = editor.text(f"/claims/{claim.id}")
@@ -248,8 +250,10 @@ def test_a_verdict_without_rating_or_rationale_is_refused_beside_each_field(
     signed_in, make_claim
 ) -> None:
     claim = make_claim()
-    response = signed_in("editor").post(
-        f"/claims/{claim.id}/verdict/new", {"rating": "sort of", "rationale": ""}
+    editor = signed_in("editor")
+    path = f"/claims/{claim.id}/verdict/new"
+    response = editor.post(
+        path, {"rating": "sort of", "rationale": "", "version": editor.hidden(path, "version")}
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)

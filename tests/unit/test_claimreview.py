@@ -7,6 +7,7 @@ import json
 from claims.claimreview import (
     Appearance,
     EvidenceItem,
+    Organisation,
     RelatedClaim,
     ReviewedClaim,
     VerdictFacts,
@@ -53,10 +54,26 @@ VERDICT = VerdictFacts(
 )
 
 
+DESK = Organisation(
+    name="Le Desk", url="https://desk.example/", logo="https://desk.example/logo.png"
+)
+
+
+def test_the_claim_review_and_the_evidence_block_describe_the_same_claim_node() -> None:
+    review = claim_review(CLAIM, VERDICT, organisation=DESK)
+    block = evidence_block(CLAIM, vocabulary="https://desk.example/ns#")
+    assert review["@id"] == f"{CLAIM.claim_url}#claimreview"
+    assert review["itemReviewed"]["@id"] == block["about"]["@id"] == f"{CLAIM.claim_url}#claim"
+    assert block["@context"]["cd"] == "https://desk.example/ns#"
+
+
+def test_an_organisation_without_a_logo_publishes_none() -> None:
+    plain = Organisation(name="Le Desk", url="https://desk.example/")
+    assert "logo" not in claim_review(CLAIM, VERDICT, organisation=plain)["author"]
+
+
 def test_a_claim_review_has_googles_required_fields() -> None:
-    review = claim_review(
-        CLAIM, VERDICT, organisation="claimdesk", organisation_url="https://desk.example/"
-    )
+    review = claim_review(CLAIM, VERDICT, organisation=DESK)
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == CLAIM.text
     assert review["url"] == CLAIM.claim_url
@@ -71,10 +88,13 @@ def test_a_claim_review_has_googles_required_fields() -> None:
 
 
 def test_a_claim_review_has_the_recommended_fields() -> None:
-    review = claim_review(
-        CLAIM, VERDICT, organisation="claimdesk", organisation_url="https://desk.example/"
-    )
-    assert review["author"]["name"] == "claimdesk"
+    review = claim_review(CLAIM, VERDICT, organisation=DESK)
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Le Desk",
+        "url": "https://desk.example/",
+        "logo": {"@type": "ImageObject", "url": "https://desk.example/logo.png"},
+    }
     assert review["datePublished"] == "2025-07-02"
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
@@ -92,9 +112,7 @@ def test_an_unverifiable_verdict_carries_no_rating_value() -> None:
         date_published="2025-07-02",
         rationale="No way to check.",
     )
-    rating = claim_review(
-        CLAIM, unverifiable, organisation="c", organisation_url="https://c.example/"
-    )["reviewRating"]
+    rating = claim_review(CLAIM, unverifiable, organisation=DESK)["reviewRating"]
     assert "ratingValue" not in rating
     assert rating["alternateName"] == "Unverifiable"
 
@@ -102,7 +120,7 @@ def test_an_unverifiable_verdict_carries_no_rating_value() -> None:
 def test_the_evidence_block_carries_every_source_stance_quote_and_relation() -> None:
     block = evidence_block(CLAIM)
     assert block["@type"] == "cd:ClaimEvidence"
-    assert block["about"] == CLAIM.claim_url
+    assert block["about"]["url"] == CLAIM.claim_url
     (item,) = block["cd:evidence"]
     assert item["cd:stance"] == "supports"
     assert item["cd:quote"] == "over $100M the first year"
