@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from claims.schemas import ClaimPublic, ClaimStatusPublic, Input, MatchPublic, _clean_text
+from claims.schemas import NONBLANK, ClaimPublic, ClaimStatusPublic, Input, MatchPublic, _clean_text
 
 __all__ = [
     "ClaimCreatedPublic",
@@ -22,7 +22,13 @@ __all__ = [
     "SourceHitPublic",
 ]
 
-SearchText = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_clean_text)]
+# The document states the text rule the validator enforces (no control characters), so a
+# generated client knows what the service refuses.
+SearchText = Annotated[
+    str,
+    Field(min_length=1, max_length=500, json_schema_extra=NONBLANK),
+    AfterValidator(_clean_text),
+]
 
 
 class SearchQuery(Input):

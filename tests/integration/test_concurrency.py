@@ -51,7 +51,7 @@ def score_of(view: dict[str, Any]) -> dict[str, Any]:
         "support": explanation["support"],
         "oppose": explanation["oppose"],
         "contributions": sorted(
-            (c["stance"], c["kind"], c["via"], c["weight"], c["counted"])
+            (c["stance"], c["kind"], c["via"], c["points"], c["alone"])
             for c in explanation["contributions"]
         ),
     }
