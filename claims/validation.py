@@ -68,6 +68,7 @@ def nested_cv(
     k: int = 5,
     seed: int = 0,
     penalties: Sequence[float] = PENALTIES,
+    spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Validation:
     """Nested k-fold cross-validation of the scorer on claims labelled false/unknown/true."""
@@ -80,7 +81,7 @@ def nested_cv(
         rated = [c for c in sorted(labels) if c not in held]
         items = items_for(rated, fold)
         samples = [Sample(c, tuple(items[c]), labels[c]) for c in rated]
-        model = choose_and_fit(samples, seed=seed + number, penalties=penalties)
+        model = choose_and_fit(samples, seed=seed + number, penalties=penalties, spec=spec)
         chosen.append(model.regularisation)
         progress(
             f"fold {number}/{k}: {len(rated)} rated, {len(fold)} held out,"
@@ -109,13 +110,14 @@ def held_out_test(
     *,
     seed: int = 0,
     penalties: Sequence[float] = PENALTIES,
+    spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Validation:
     """Fit on ``train`` (penalty by cross-validation on it) and score ``test`` once."""
     rated, held = sorted(train), sorted(test)
     items = items_for(rated, held)
     samples = [Sample(c, tuple(items[c]), train[c]) for c in rated]
-    model = choose_and_fit(samples, seed=seed, penalties=penalties)
+    model = choose_and_fit(samples, seed=seed, penalties=penalties, spec=spec)
     progress(f"penalty {model.regularisation:g}")
     predicted = {c: predict(model, items[c]) for c in held}
     refuting = any_refuting({c: [i.stance for i in items[c]] for c in held})

@@ -34,20 +34,29 @@ _TEST_OPTION = click.option(
     help="Score this file's claims once, fitted on FILE's (no cross-validation).",
 )
 
+_SPEC_OPTION = click.option(
+    "--spec",
+    type=click.Choice(["shipped", "mentions"]),
+    default="shipped",
+    show_default=True,
+    help="Model specification to validate (docs/scoring.md, 'Specifications tried').",
+)
+
 
 @eval_group.command("emergent")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_TEST_OPTION
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--seed", default=0, show_default=True, type=int)
-def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int) -> None:
+@_SPEC_OPTION
+def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int, spec: str) -> None:
     """Nested cross-validation on an Emergent CSV (or fit on FILE, score --test).
 
     Prints each method's accuracy, macro-F1 with its 95% bootstrap interval, and tf_accuracy.
     """
     from service import evaluation
 
-    _evaluate(evaluation.read_emergent, file, test_file, folds, seed)
+    _evaluate(evaluation.read_emergent, file, test_file, folds, seed, spec)
 
 
 @eval_group.command("threads")
@@ -55,14 +64,17 @@ def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int) -> 
 @_TEST_OPTION
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--seed", default=0, show_default=True, type=int)
-def eval_threads(file: Path, test_file: Path | None, folds: int, seed: int) -> None:
+@_SPEC_OPTION
+def eval_threads(file: Path, test_file: Path | None, folds: int, seed: int, spec: str) -> None:
     """The same on a file of social-media threads (JSON layout: service/evaluation_threads.py)."""
     from service import evaluation_threads
 
-    _evaluate(evaluation_threads.read_threads, file, test_file, folds, seed)
+    _evaluate(evaluation_threads.read_threads, file, test_file, folds, seed, spec)
 
 
-def _evaluate(read: Any, file: Path, test_file: Path | None, folds: int, seed: int) -> None:
+def _evaluate(
+    read: Any, file: Path, test_file: Path | None, folds: int, seed: int, spec: str = "shipped"
+) -> None:
     from service import evaluation
 
     try:
@@ -71,7 +83,7 @@ def _evaluate(read: Any, file: Path, test_file: Path | None, folds: int, seed: i
         if test is None and len(train) < folds:
             raise evaluation.DataError(f"{len(train)} claim(s): fewer than the {folds} folds")
         report = evaluation.evaluate(
-            train, test, k=folds, seed=seed, progress=lambda m: click.echo(m, err=True)
+            train, test, k=folds, seed=seed, spec=spec, progress=lambda m: click.echo(m, err=True)
         )
     except (evaluation.DataError, UnicodeDecodeError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
