@@ -7,6 +7,7 @@ writes is one unit of work and commits once at its end.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -49,14 +50,21 @@ _SPEC_OPTION = click.option(
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--seed", default=0, show_default=True, type=int)
 @_SPEC_OPTION
-def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int, spec: str) -> None:
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the figures as JSON (claims/scoring_evaluation.json feeds /method).",
+)
+def eval_emergent(
+    file: Path, test_file: Path | None, folds: int, seed: int, spec: str, record: Path | None
+) -> None:
     """Nested cross-validation on an Emergent CSV (or fit on FILE, score --test).
 
     Prints each method's accuracy, macro-F1 with its 95% bootstrap interval, and tf_accuracy.
     """
     from service import evaluation
 
-    _evaluate(evaluation.read_emergent, file, test_file, folds, seed, spec)
+    _evaluate(evaluation.read_emergent, file, test_file, folds, seed, spec, record)
 
 
 @eval_group.command("threads")
@@ -73,7 +81,13 @@ def eval_threads(file: Path, test_file: Path | None, folds: int, seed: int, spec
 
 
 def _evaluate(
-    read: Any, file: Path, test_file: Path | None, folds: int, seed: int, spec: str = "shipped"
+    read: Any,
+    file: Path,
+    test_file: Path | None,
+    folds: int,
+    seed: int,
+    spec: str = "shipped",
+    record: Path | None = None,
 ) -> None:
     from service import evaluation
 
@@ -93,6 +107,18 @@ def _evaluate(
     click.echo("penalty chosen per fold: " + ", ".join(f"{p:g}" for p in report.penalties))
     for line in report.lines():
         click.echo(line)
+    if record is not None:
+        from claims.validation import record as as_record
+
+        figures = as_record(
+            report.methods,
+            claims=report.claims,
+            data=file.name if test_file is None else f"{file.name} -> {test_file.name}",
+            folds=folds if test_file is None else 0,
+            seed=seed,
+            spec=spec,
+        )
+        record.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 user_group = AppGroup("user", help="Accounts for the web interface.")
