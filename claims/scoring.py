@@ -11,6 +11,8 @@ does not flicker when the score wobbles around a boundary). docs/scoring.md give
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,10 @@ CONTESTED_MIDPOINT: Final = 0.65
 # evidence on the other side, so it can narrow a lead but never overturn it on its own.
 INTERESTED_SHARE: Final = 0.5
 STATUS_PRECEDENCE: Final[tuple[Status, ...]] = ("supported", "refuted", "contested")
+# Bump when the rules below or the stored explanation's format change in a way the constants
+# and the model do not show: stored scores written by an older scorer are then rescored by
+# the worker (``claims.services.scores.scorer_version``).
+SCORER_REVISION: Final = 2
 
 # Stable machine codes of a contribution's role (the API keeps them; sentences are built
 # from them in the reader's language by the service).
@@ -210,6 +216,31 @@ class Score:
             "counts": dict(self.counts),
             "contributions": [c.to_dict() for c in self.contributions],
         }
+
+
+def scorer_version(model: Model | None = None) -> str:
+    """A short digest of everything that decides a stored score: the model's parameters, the
+    design constants and ``SCORER_REVISION``. A claim stored under another digest is stale."""
+    model = model or default_model()
+    fitted = model.to_dict()
+    fitted.pop("name", None)
+    fitted.pop("fitted_on", None)
+    described = {
+        "model": fitted,
+        "revision": SCORER_REVISION,
+        "kinds": dict(KIND_FACTORS),
+        "vias": dict(VIA_FACTORS),
+        "constants": [
+            SCALE,
+            HYSTERESIS_POINTS,
+            HYSTERESIS_MARGIN,
+            CONTESTED_MIDPOINT,
+            INTERESTED_SHARE,
+        ],
+        "platform_prior": PLATFORM_PRIOR,
+    }
+    text = json.dumps(described, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def clamp_unit(value: float) -> float:

@@ -373,11 +373,13 @@ def worker(workers: int) -> None:
     """Run the job consumer: fetch sources' pages, re-anchor quotes, recheck sources."""
     import logging
 
-    from service.jobs import DRAIN_POLL_S, jobs_of
+    from service.jobs import DRAIN_POLL_S, jobs_of, queue_stale_rescore
 
     jobs = jobs_of()
     if jobs.huey.immediate:
         raise click.ClickException("jobs run as they are queued here: there is nothing to consume")
+    if queue_stale_rescore(database()):
+        click.echo("claimdesk worker: stored scores from an older scorer queued for rescoring")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     import threading
 
@@ -417,6 +419,9 @@ def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> No
     """
     url = database().url
     migrate.upgrade(url)
+    from service.jobs import queue_stale_rescore
+
+    queue_stale_rescore(database())  # a new model or format: the worker rescores what it wrote
     if demo:
         from service.demo import load_demo
 
