@@ -47,10 +47,10 @@ from claims.schemas import VerdictCreate
 from claims.scoring import score_claim
 from claims.services import claimants, ledger, verdicts
 from claims.text import normalise_claim
+from clock import utcnow
 from service import migrate
 from service.db import make_engine
 from service.importing import PARALLEL_FROM_BYTES, import_claims
-from sources.models import utcnow
 
 LIAR = Path(__file__).resolve().parents[1].parent / "shared/data/liar"
 # The raw insert of 100,000 rows varies by 20% from run to run (40,000-51,000 rows/s seen on

@@ -21,9 +21,9 @@ from claims.errors import NotFound
 from claims.notice_models import EventType, NoticeEvent
 from claims.schemas import TAG_RE
 from claims.services import claimants, notices
+from clock import as_utc
 from service.db import get_session
 from service.web.i18n import current_language
-from sources.models import as_utc
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 SIZE: Final = 50

@@ -14,10 +14,10 @@ from claims.models import Claim, Verdict
 from claims.services import views
 from claims.services.ledger import get_claim
 from claims.services.views import StatusRow
+from clock import utcnow
 from service import card_cache, reads
 from service.db import Database
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
-from sources.models import utcnow
 from sources.sanitize import displayable
 
 SHORT_TEXT = 180  # characters of the claim shown before "more"
