@@ -124,10 +124,11 @@ def _batches(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]
 
 def _tables() -> dict[str, sa.Table]:
     """The model tables, whose Python-side column defaults (timestamps) Core inserts apply."""
-    import claims.models
+    from sqlmodel import SQLModel
+
     import sources.models  # noqa: F401  (registers its tables)
 
-    return dict(claims.models.SQLModel.metadata.tables)
+    return dict(SQLModel.metadata.tables)
 
 
 def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> dict[str, int]:

@@ -43,6 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -144,7 +145,7 @@ def main() -> None:
     with args.queries.open(encoding="utf-8") as handle:
         pairs = list(csv.DictReader(handle, delimiter="\t"))
     client = app.test_client()
-    paths = {
+    paths: dict[str, Callable[[str], list[int]]] = {
         "search": lambda q: [
             h["claim"]["id"]
             for h in client.get("/api/v1/search", query_string={"q": q, "limit": 10}).get_json()[

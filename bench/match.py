@@ -49,7 +49,9 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import _claims_db as store
 import _serving as s
@@ -108,7 +110,7 @@ def make_queries(corpus: list[str], count: int, seed: int = 1) -> list[tuple[str
     """(kind, id of the source claim, normalised retyped text); ids are positions + 1."""
     rng = random.Random(seed)
     kinds = list(KINDS)
-    queries = []
+    queries: list[tuple[str, int, str]] = []
     while len(queries) < count:
         i = rng.randrange(len(corpus))
         words = corpus[i].split()
@@ -125,7 +127,10 @@ def pct(values: list[float], q: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
     """Seconds taken by fn(), and its result."""
     start = time.perf_counter()
     result = fn()
@@ -156,7 +161,7 @@ def run_size(
     gc.collect()
     before = rss_bytes()
     build_s, built = timed(lambda: MatchIndex(choices))
-    index: MatchIndex = built  # type: ignore[assignment]
+    index: MatchIndex = built
     index.search("warm")  # builds the search vocabulary views, counted in memory too
     gc.collect()
     rss_mb = (rss_bytes() - before) / 1e6
@@ -164,25 +169,25 @@ def run_size(
     queries = make_queries(corpus, n_queries)
     sim_t, dup_t, at1 = [], [], 0
     for _kind, source, query in queries:
-        t, found = timed(lambda q=query: index.similar(q, limit=10))
+        t, found = timed(partial(index.similar, query, limit=10))
         sim_t.append(t)
-        at1 += bool(found) and found[0].claim_id == source  # type: ignore[index,attr-defined]
-        t, _ = timed(lambda q=query: index.find_duplicates(q))
+        at1 += bool(found) and found[0].claim_id == source
+        t, _ = timed(partial(index.find_duplicates, query))
         dup_t.append(t)
     search_t = []
     for _kind, _source, query in queries[:200]:
         words = " ".join(sorted(query.split(), key=len)[-2:])  # the two longest words, as typed
-        t, _ = timed(lambda w=words: index.search(w, limit=None))
+        t, _ = timed(partial(index.search, words, limit=None))
         search_t.append(t)
     brute_t, truth, hit, brute_at1, agree = [], 0, 0, 0, 0
     for _kind, source, query in queries[:n_brute]:
-        t, brute = timed(lambda q=query: matching.find_duplicates(q, choices, limit=size))
+        t, brute = timed(partial(matching.find_duplicates, query, choices, limit=size))
         brute_t.append(t)
-        expected = {m.claim_id for m in brute}  # type: ignore[attr-defined]
-        brute_at1 += bool(brute) and brute[0].claim_id == source  # type: ignore[index]
+        expected = {m.claim_id for m in brute}
+        brute_at1 += bool(brute) and brute[0].claim_id == source
         mine = index.find_duplicates(query, limit=size)
         got = {m.claim_id for m in mine}
-        agree += [m.claim_id for m in mine[:1]] == [m.claim_id for m in brute[:1]]  # type: ignore[index]
+        agree += [m.claim_id for m in mine[:1]] == [m.claim_id for m in brute[:1]]
         truth += len(expected)
         hit += len(expected & got)
     figures = {
@@ -244,12 +249,10 @@ def run_service(base: list[str], size: int, n_queries: int, url: str | None = No
             first, _ = timed(lambda: ledger.match(session=session, text="warm up", limit=10))
             match_t, dup_t, at1 = [], [], 0
             for _kind, source, query in queries:
-                t, found = timed(lambda q=query: ledger.match(session=session, text=q, limit=10))
+                t, found = timed(partial(ledger.match, session=session, text=query, limit=10))
                 match_t.append(t)
-                at1 += bool(found) and found[0][0].id == source  # type: ignore[index]
-                t, _ = timed(
-                    lambda q=query: ledger.duplicates_of(session=session, text=q)  # type: ignore[misc]
-                )
+                at1 += bool(found) and found[0][0].id == source
+                t, _ = timed(partial(ledger.duplicates_of, session=session, text=query))
                 dup_t.append(t)
             live = database.match_index
             print(

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 from multiprocessing import Pool
+from multiprocessing.pool import Pool as ProcessPool
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -152,7 +153,7 @@ def combine(a: Row, b: Row) -> Row:
     return max(a[0], b[0]), max(a[1], b[1]), a[2] if a[1] >= b[1] else b[2]
 
 
-def run(pool: Pool, scorer: str, jobs: list[tuple[str, int]]) -> list[Row]:
+def run(pool: ProcessPool, scorer: str, jobs: list[tuple[str, int]]) -> list[Row]:
     return pool.map(_scores, [(scorer, q, i) for q, i in jobs], chunksize=64)
 
 

@@ -202,6 +202,7 @@ def run(args: argparse.Namespace, instance: Path, url: str) -> None:
                 )
                 secrets[f"/hooks/{i}"] = subscription.secret
             session.commit()
+            assert watched.id is not None and quiet.id is not None
             watched_id, quiet_id = watched.id, quiet.id
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}

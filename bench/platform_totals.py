@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import col, or_, select
+from sqlmodel import Session, col, or_, select
 
+from claims.reliability import Reliability
 from claims.services import reliability
 from claims.services.reliability import reliability_of
 from service import migrate
@@ -21,7 +22,7 @@ from service.db import Database
 from sources.models import Publisher
 
 
-def old_pooled(session, claim_id, hosts):
+def old_pooled(session: Session, claim_id: int, hosts: set[str]) -> dict[str, Reliability]:
     accounts = session.exec(
         select(Publisher.domain).where(
             or_(
@@ -54,7 +55,7 @@ for n in (100, 1000, 10000, 50000):
                 {"a": n * 1.0, "b": n * 0.5, "c": n, "e": n * 0.25},
             )
         s = db.session_factory()
-        times = {"old": [], "new": []}
+        times: dict[str, list[float]] = {"old": [], "new": []}
         for _ in range(7):
             t = time.perf_counter()
             old_pooled(s, 1, {"x.com"})

@@ -77,8 +77,10 @@ def main() -> None:
                 duration_s=args.duration,
             )
     print(s.table(results))
-    ok, not_modified, bare = results
-    print(f"ratio_200={ok.rps / bare.rps:.2f} ratio_304={not_modified.rps / bare.rps:.2f}")
+    ok, not_modified, bare_page = results
+    print(
+        f"ratio_200={ok.rps / bare_page.rps:.2f} ratio_304={not_modified.rps / bare_page.rps:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import _serving as s
 import sqlalchemy as sa
@@ -98,6 +99,13 @@ class Cited:
     dropped: bool = False
 
 
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the one row an INSERT just added."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 class Seeder:
     """Publishers and the claims citing them, written with Core executemany."""
 
@@ -121,14 +129,14 @@ class Seeder:
         domain = f"agency{size}.example"
         with self.engine.begin() as conn:
             inserted = conn.execute(sa.insert(Publisher).values(domain=domain, name=domain))
-            cited = Cited(size, int(inserted.inserted_primary_key[0]))
+            cited = Cited(size, _new_id(inserted))
             for n in range(max(1, -(-size // CLAIMS_PER_SOURCE))):
                 url = f"https://{domain}/wire/{n + 1}"
                 row = Source(
                     url=url, original_url=url, publisher_id=cited.publisher_id, created_by="bench"
                 ).model_dump(exclude={"id"})
                 source = conn.execute(sa.insert(Source).values(**row))
-                cited.sources.append(int(source.inserted_primary_key[0]))
+                cited.sources.append(_new_id(source))
             self._claims(conn, cited, size, rated_every=RATED_SHARE)
             cited.targets = self._claims(conn, cited, TARGETS, rated_every=1)
             if conn.dialect.name == "postgresql":

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from sources.models import utcnow
+from clock import utcnow
 
 
 class ClaimantKind(StrEnum):

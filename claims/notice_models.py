@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from sources.models import utcnow
+from clock import utcnow
 
 
 class EventType(StrEnum):

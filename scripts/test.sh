@@ -13,6 +13,7 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache  # the import rules of DEVELOPERS.md, over every module
 set +e
 .venv/bin/pytest "$@"
 status=$?

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from claims.policy import ACCOUNT_ROLES, Actor, Role
-from sources.models import utcnow
+from clock import utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
 MIN_PASSWORD = 10

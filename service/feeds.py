@@ -21,9 +21,9 @@ from claims.errors import NotFound
 from claims.notice_models import EventType, NoticeEvent
 from claims.schemas import TAG_RE
 from claims.services import claimants, notices
+from clock import as_utc
 from service.db import get_session
 from service.web.i18n import current_language
-from sources.models import as_utc
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 SIZE: Final = 50
@@ -65,6 +65,7 @@ def _answer(fmt: str, title: str, page: str, scope: dict[str, Any]) -> Response:
     language = current_language()
     tag = f"{fmt}|{language}|{scope}|{[e.id for e in events]}"
     etag = hashlib.sha256(tag.encode()).hexdigest()[:32]
+    body: bytes | str
     if fmt == "atom":
         body = _atom(events, title=title, page=page, language=language, updated=newest)
         mimetype = "application/atom+xml"
@@ -76,7 +77,8 @@ def _answer(fmt: str, title: str, page: str, scope: dict[str, Any]) -> Response:
     response.last_modified = newest
     response.headers["Cache-Control"] = "public, max-age=60"
     response.vary.update({"Accept-Language", "Cookie"})
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: it answers 304 to a matching request
+    return response
 
 
 def _base() -> str:

@@ -40,12 +40,13 @@ from sqlmodel import Session
 
 from claims.services import alerts, outbox, scores
 from claims.services.anchoring import reanchor_source
+from clock import as_utc, utcnow
 from service.db import Database, read_only
 from service.settings import Settings
 from sources import snapshots
 from sources.errors import FetchError, SourceNotFound
 from sources.fetch import Fetcher
-from sources.models import FetchState, Source, as_utc, utcnow
+from sources.models import FetchState, Source
 from sources.service import get_source
 
 EXTENSION: Final = "claimdesk.jobs"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,51 @@ def upgrade(url: str, revision: str = "head") -> None:
     """
     if revision == "head" and current(url) == head():
         return
-    command.upgrade(alembic_config(url), revision)
+    with _migrating(url):
+        if revision == "head" and current(url) == head():
+            return  # another host migrated while this one waited
+        command.upgrade(alembic_config(url), revision)
+
+
+# Any constant both sides agree on; it only has to differ from the ledger's own advisory locks.
+_MIGRATION_LOCK = 0x636C_6D64_6D69_67  # "clmdmig"
+
+
+@contextlib.contextmanager
+def _migrating(url: str) -> Iterator[None]:
+    """Hold the one right to migrate this database while Alembic runs.
+
+    Hosts sharing a database start together after a deploy; without this, two of them run the
+    same DDL at once and the loser fails half-way (PostgreSQL: duplicate type). PostgreSQL
+    gets a session-level advisory lock on a connection of its own; a SQLite file gets an
+    exclusive ``flock`` on a file beside it (its writers already queue, but a migration longer
+    than the busy timeout would not).
+    """
+    from sqlalchemy import make_url, text
+
+    from service.db import make_engine
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = make_engine(url)
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+        finally:
+            engine.dispose()
+    elif parsed.database and parsed.database != ":memory:":
+        with open(f"{parsed.database}.migrating", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    else:
+        yield
 
 
 def head() -> str | None:

@@ -30,11 +30,11 @@ from sqlmodel import Session
 from claims.delivery_policy import Verdict
 from claims.services import deliveries
 from claims.services.notices import PENDING
+from clock import utcnow
 from service.db import Database
 from service.jobs import Jobs
 from service.settings import Settings
 from service.webhook_sender import Sender, body_of
-from sources.models import utcnow
 
 TASK: Final = "deliver_notices"
 SWEEP: Final = crontab(minute="*")  # retries fall due between wakes; the sweep catches them

@@ -68,7 +68,7 @@ def as_unavailable(exc: BaseException) -> ServiceUnavailable | None:
 def backoff(attempt: int) -> float:
     """Seconds to wait before attempt ``attempt + 1``: exponential, with full jitter."""
     jitter: float = random.uniform(0.5, 1.5)
-    return BASE_DELAY_S * (2**attempt) * jitter
+    return BASE_DELAY_S * (2.0**attempt) * jitter
 
 
 def install(app: Flask) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import Column, DateTime, String
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from claims.policy import Actor, Role
-from sources.models import utcnow
+from clock import utcnow
 
 TOKEN_PREFIX = "cd_"
 

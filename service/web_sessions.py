@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from clock import as_utc, utcnow
 from service.accounts import User, get_active_user
-from sources.models import as_utc, utcnow
 
 TOKEN_BYTES = 32
 

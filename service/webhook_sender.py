@@ -22,7 +22,7 @@ from standardwebhooks.webhooks import Webhook
 
 from claims.notice_models import NoticeEvent
 from claims.services.deliveries import Outcome, Target
-from sources.models import as_utc
+from clock import as_utc
 from sources.ssrf import (
     AddressBlocked,
     HostUnresolvable,

@@ -9,7 +9,7 @@ of the body, so an unchanged page adds nothing and a changed one adds a version 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -28,17 +28,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from clock import utcnow
 from sources.sanitize import TEXT_PATTERN, has_forbidden_control_chars
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
-    return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """The instant as an aware UTC datetime (SQLite hands back naive ones, stored as UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class SourceKind(StrEnum):

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from clock import as_utc, utcnow
 from sources.dates import parse_partial_date_or_none
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import (
@@ -22,8 +23,6 @@ from sources.models import (
     SourceKind,
     SourcePublic,
     SourceUpdate,
-    as_utc,
-    utcnow,
 )
 from sources.urls import InvalidURL, normalise_url, publisher_domain, publisher_name
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from clock import as_utc, utcnow
 from sources.dates import date_part_or_none
 from sources.errors import FetchError, SnapshotNotFound
 from sources.extract import Extracted, extract
@@ -28,8 +29,6 @@ from sources.models import (
     SnapshotPublic,
     SnapshotTextPublic,
     Source,
-    as_utc,
-    utcnow,
 )
 from sources.service import get_source
 from sources.watch import state_after_failure

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from claims.models import Claim, Evidence
 from claims.services import notices
-from sources.models import Source, utcnow
+from clock import utcnow
+from sources.models import Source
 
 DEAD_SOURCES: Any = func.count(distinct(case((col(Source.fetch_state) == "dead", Source.id))))
 CHANGED_QUOTES: Any = func.count(case((col(Evidence.changed_at_source).is_(True), Evidence.id)))

@@ -15,8 +15,9 @@ from claims import anchoring
 from claims.models import Evidence
 from claims.policy import SYSTEM
 from claims.services import history, notices, scores
+from clock import utcnow
 from sources.anchor import Anchor, anchor_quote
-from sources.models import Snapshot, Source, utcnow
+from sources.models import Snapshot, Source
 from sources.service import get_source
 from sources.snapshots import current_snapshot
 

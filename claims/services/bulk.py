@@ -62,8 +62,9 @@ from claims.policy import Action, Actor, allowed, require
 from claims.scoring import score_claim
 from claims.services import ledger, locks
 from claims.text import normalise_claim, normalise_name
+from clock import utcnow
 from sources.errors import SourceError
-from sources.models import SourceCreate, utcnow
+from sources.models import SourceCreate
 from sources.service import create_source
 
 CLAIM = Claim.__table__  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from claims.policy import Action, Actor, require
 from claims.schemas import ClaimantCreate, ClaimantPublic, ClaimantUpdate
 from claims.services import history
 from claims.text import normalise_name
-from sources.models import as_utc, utcnow
+from clock import as_utc, utcnow
 
 
 def get_claimant(*, session: Session, claimant_id: int) -> Claimant:

@@ -27,7 +27,7 @@ from claims.notice_models import (
     SubscriptionState,
 )
 from claims.services.subscriptions import cancel_pending
-from sources.models import as_utc
+from clock import as_utc
 
 FAN_OUT_BATCH = 200
 PENDING = DeliveryState.pending.value

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from claims.embedding import Embedder
 from claims.models import Claim, ClaimEmbedding
-from sources.models import utcnow
+from clock import utcnow
 
 __all__ = ["BATCH", "count", "embed_pending", "missing", "store", "vectors_of"]
 

@@ -10,8 +10,9 @@ from claims.policy import Action, Actor, require, require_retract
 from claims.schemas import EvidenceCreate
 from claims.services import anchoring, history, scores
 from claims.services.ledger import get_claim
+from clock import utcnow
 from sources.errors import InvalidSource, SourceNotFound
-from sources.models import Source, SourceCreate, SourceKind, utcnow
+from sources.models import Source, SourceCreate, SourceKind
 from sources.service import create_source, get_source
 
 

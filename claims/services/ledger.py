@@ -29,8 +29,9 @@ from claims.services import (
     search,
 )
 from claims.text import normalise_claim
+from clock import utcnow
 from sources.errors import InvalidSource, SourceNotFound
-from sources.models import SourceCreate, utcnow
+from sources.models import SourceCreate
 from sources.service import create_source, find_source_by_url, get_source
 
 MAX_ID = 2**31 - 1

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState, Verdict
 from claims.notice_models import EventType, NoticeEvent
 from claims.policy import SYSTEM, Actor
-from sources.models import FetchState, Source, utcnow
+from clock import utcnow
+from sources.models import FetchState, Source
 
 PENDING: Final = "claimdesk.notices.pending"  # in session.info: the worker should be woken
 TEXT_CHARS: Final = 280  # enough of the claim's words to act on without a second request

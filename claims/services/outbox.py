@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from claims.models import OutboxJob
-from sources.models import utcnow
+from clock import utcnow
 
 JSONValue = str | int | float | bool | None | list[Any]
 # The default lease: longer than a job's longest run (a fetch gives up within a minute) and

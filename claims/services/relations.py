@@ -11,7 +11,7 @@ from claims.policy import Action, Actor, require, require_retract
 from claims.schemas import RelationCreate
 from claims.services import history, notices, scores
 from claims.services.ledger import get_claim
-from sources.models import utcnow
+from clock import utcnow
 
 
 def add_relation(

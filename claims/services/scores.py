@@ -17,7 +17,8 @@ from claims.reliability import Reliability, Tally
 from claims.scoring import Item, Track, Via, score_claim, scorer_version, shrink
 from claims.services import alerts, locks, notices, reliability
 from claims.services.reliability import reliability_of
-from sources.models import Publisher, Source, SourceCite, utcnow
+from clock import utcnow
+from sources.models import Publisher, Source, SourceCite
 from sources.platforms import platform_of
 from sources.service import root_origins
 

@@ -34,7 +34,7 @@ from claims.notice_schemas import (
 )
 from claims.policy import Action, Actor, Role, require
 from claims.services import notices
-from sources.models import utcnow
+from clock import utcnow
 
 SECRET_BYTES = 32
 

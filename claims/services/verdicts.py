@@ -12,7 +12,7 @@ from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
 from claims.services import history, locks, notices, reliability
 from claims.services.ledger import get_claim
-from sources.models import utcnow
+from clock import utcnow
 
 
 def add_verdict(

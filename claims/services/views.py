@@ -43,7 +43,8 @@ from claims.services.claimants import aliases_of
 from claims.services.crosslingual import Matched, borrowed_verdicts
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
-from sources.models import FetchState, Publisher, Source, SourceKind, as_utc
+from clock import as_utc
+from sources.models import FetchState, Publisher, Source, SourceKind
 
 utc = as_utc
 

@@ -7,6 +7,7 @@ from flask import Response, url_for
 from claims.policy import Action, require
 from claims.schemas import SourceQuery
 from claims.services import scores
+from clock import utcnow
 from service import jobs
 from service.api import bp
 from service.api.operation import current_actor, operation
@@ -21,7 +22,6 @@ from sources.models import (
     SourcePublic,
     SourcesPublic,
     SourceUpdate,
-    utcnow,
 )
 
 TAG = "sources"

@@ -30,7 +30,7 @@ from claims.schemas import (
 )
 from claims.services import claimants, evidence, ledger, relations, verdicts
 from claims.text import normalise_claim
-from sources.models import SourceCreate
+from sources.models import SourceCreate, SourceKind
 from sources.service import create_source, get_source
 from sources.snapshots import current_snapshot, record_page
 
@@ -60,7 +60,7 @@ SOURCES = {
         SourceCreate(
             url=WIRED_MEMO,
             title="Sam Altman's internal memo to OpenAI staff, as published by Wired",
-            kind="primary",
+            kind=SourceKind.primary,
             published_on="2025-07",
             publisher_name="Wired",
         ),
@@ -70,7 +70,7 @@ SOURCES = {
         SourceCreate(
             url=WIRED_OFFERS,
             title="Wired: what Mark Zuckerberg is offering top AI talent",
-            kind="secondary",
+            kind=SourceKind.secondary,
             published_on="2025-07",
             publisher_name="Wired",
         ),
@@ -80,7 +80,7 @@ SOURCES = {
         SourceCreate(
             url=IFANR,
             title="Lettre interne d’OpenAI dévoilée ! Ultraman a vivement critiqué Zuckerberg",
-            kind="tertiary",
+            kind=SourceKind.tertiary,
             published_on="2025-07",
             publisher_name="iFanr",
         ),

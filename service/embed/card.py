@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
 from claims.errors import NotFound
@@ -14,10 +14,10 @@ from claims.models import Claim, Verdict
 from claims.services import views
 from claims.services.ledger import get_claim
 from claims.services.views import StatusRow
+from clock import utcnow
 from service import card_cache, reads
 from service.db import Database
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
-from sources.models import utcnow
 from sources.sanitize import displayable
 
 SHORT_TEXT = 180  # characters of the claim shown before "more"
@@ -51,7 +51,8 @@ class CardData:
 CARD_ROW = views.STATUS_ROW.add_columns(col(Claim.n_dead_sources), col(Claim.n_changed_quotes))
 
 # The current verdict and the one before it, for the "verdict was" line (hot read path).
-LAST_TWO_VERDICTS = (
+# Typed as any columns, like views.STATUS_ROW: reads.read takes any statement.
+LAST_TWO_VERDICTS: Select[*tuple[Any, ...]] = (
     select(col(Verdict.created_at), col(Verdict.rating), col(Verdict.alternate_name))
     .where(col(Verdict.claim_id) == bindparam("claim_id"))
     .order_by(col(Verdict.id).desc())

@@ -8,7 +8,7 @@ the state of the evidence on record, and a disagreement between the two is said 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,7 +234,7 @@ def row(contribution: Mapping[str, Any]) -> Row:
 def count_lines(counts: Mapping[str, int]) -> list[str]:
     """Counts that name rebuttals and qualifications as such, leaving out the zeros."""
     # Literal calls, so that the catalogue extractor finds every string.
-    words = {
+    words: dict[str, Callable[[int], str]] = {
         "source_supports": lambda n: ngettext(
             "%(num)d source supports it", "%(num)d sources support it", n
         ),

@@ -98,13 +98,17 @@ def history_entries(*, session: Session, revisions: list[RevisionPublic]) -> lis
     raw = [r.changes for r in revisions]
     claimant_ids = present.ids_in(raw, "claimant_id")
     source_ids = present.ids_in(raw, "appeared_in_id", "source_id")
-    claimant_names = dict(
-        session.exec(
-            select(Claimant.id, Claimant.name).where(col(Claimant.id).in_(claimant_ids))
-        ).all()
-        if claimant_ids
-        else []
-    )
+    claimant_names = {
+        claimant_id: name
+        for claimant_id, name in (
+            session.exec(
+                select(Claimant.id, Claimant.name).where(col(Claimant.id).in_(claimant_ids))
+            ).all()
+            if claimant_ids
+            else []
+        )
+        if claimant_id is not None  # stored rows always have their id
+    }
     source_names = {
         source_id: title or url
         for source_id, title, url in (
@@ -114,6 +118,7 @@ def history_entries(*, session: Session, revisions: list[RevisionPublic]) -> lis
             if source_ids
             else []
         )
+        if source_id is not None
     }
     names = present.Names(claimants=claimant_names, sources=source_names)
     return [

@@ -23,10 +23,10 @@ from sqlmodel import Session, select
 
 from claims.models import OutboxJob
 from claims.services import outbox
+from clock import utcnow
 from service.app import create_app
 from service.jobs import Jobs, jobs_of, later
 from service.settings import Settings
-from sources.models import utcnow
 
 API = "/api/v1"
 BASE = {"env": "test", "secret_key": "test-secret-key-0123456789"}

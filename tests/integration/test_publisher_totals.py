@@ -19,10 +19,11 @@ from claims.models import Claim, Evidence, OutboxJob, Verdict
 from claims.reliability import Record, Tally, learn_reliability, neutral
 from claims.schemas import ClaimCreate, EvidenceCreate, VerdictCreate
 from claims.services import evidence, ledger, reliability, verdicts
+from clock import as_utc
 from service import jobs as jobs_module
 from service.jobs import Jobs
 from service.settings import Settings
-from sources.models import Publisher, Source, SourceCreate, as_utc
+from sources.models import Publisher, Source, SourceCreate
 from sources.platforms import platform_of
 from sources.service import create_source
 

@@ -13,9 +13,9 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from webhook_receiver import Receiver
 
 from claims.notice_models import Delivery, NoticeEvent
+from clock import utcnow
 from service.notify import Notifier
 from service.settings import Settings
-from sources.models import utcnow
 
 API = "/api/v1"
 VERDICTS = ["claim.verdict.published", "claim.verdict.changed"]
