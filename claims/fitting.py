@@ -35,6 +35,9 @@ RATING_LABEL: Final[Mapping[str, str]] = {
     "unknown": "unknown",
 }
 PENALTIES: Final = (0.0003, 0.003, 0.03, 0.3)
+# Specifications the fit can be asked for (docs/scoring.md, "Specifications tried"): the
+# shipped one (six weights), and one that also weighs reports that merely mention a claim.
+SPECS: Final = ("shipped", "mentions")
 INNER_FOLDS: Final = 5
 STATUS_LABEL: Final[Mapping[str, str]] = {"supported": "true", "refuted": "false"}
 
@@ -72,7 +75,8 @@ def _objective(
     weight: NDArray[np.float64],
     penalty: float,
 ) -> tuple[float, NDArray[np.float64]]:
-    w, cuts = params[:6], params[6:]
+    n = x.shape[1]
+    w, cuts = params[:n], params[n:]
     z = x @ w
     low, high = _sigmoid(cuts[0] - z), _sigmoid(cuts[1] - z)
     cdf = np.stack([np.zeros_like(z), low, high, np.ones_like(z)], axis=1)
@@ -84,27 +88,33 @@ def _objective(
     coef = weight / prob
     grad_z = coef * (d_upper - d_lower)  # d(-log p)/dz
     grad = np.zeros_like(params)
-    grad[:6] = x.T @ grad_z + 2 * penalty * w
+    grad[:n] = x.T @ grad_z + 2 * penalty * w
     for k in (0, 1):
-        grad[6 + k] = -float(np.sum(coef * (d_upper * (y + 1 == k + 1) - d_lower * (y == k + 1))))
+        grad[n + k] = -float(np.sum(coef * (d_upper * (y + 1 == k + 1) - d_lower * (y == k + 1))))
     return value, grad
 
 
-def fit(samples: Sequence[Sample], penalty: float, *, name: str = "fitted") -> Model:
+def fit(
+    samples: Sequence[Sample], penalty: float, *, name: str = "fitted", spec: str = "shipped"
+) -> Model:
     """Fit the model to labelled claims with this L2 penalty (per claim, classes balanced)."""
     if not samples:
         raise ValueError("no rated claim to fit on")
-    x = np.array([claim_features(s.items) for s in samples], dtype=np.float64)
+    if spec not in SPECS:
+        raise ValueError(f"unknown specification {spec!r}")
+    n = 7 if spec == "mentions" else 6
+    x = np.array([claim_features(s.items)[:n] for s in samples], dtype=np.float64)
     y = np.array([ORDER.index(s.label) for s in samples], dtype=np.intp)
     counts = np.bincount(y, minlength=3).astype(np.float64)
     present = counts > 0
     weight = np.where(present, len(y) / (present.sum() * np.maximum(counts, 1)), 0.0)[y]
     weight = weight / weight.sum()
-    start = np.array([0, 0, 0, 0, 0, 0, -1.0, 1.0])
+    start = np.array([0.0] * n + [-1.0, 1.0])
     # Signs fixed by design, so every weight reads one way: a report pushes towards its own
     # side, a record of stances that held up makes it push harder, a record of stances on
     # claims never verified makes it push less.
-    bounds = [(0, None), (0, None), (None, 0), (None, 0), (None, 0), (0, None)]
+    # A mention (the `mentions` specification) can only take weight away.
+    bounds = [(0, None), (0, None), (None, 0), (None, 0), (None, 0), (0, None), (None, 0)][:n]
     result = minimize(
         _objective,
         start,
@@ -114,7 +124,7 @@ def fit(samples: Sequence[Sample], penalty: float, *, name: str = "fitted") -> M
         bounds=[*bounds, (None, None), (None, None)],
         options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
     )
-    w, (cut_false, cut_true) = result.x[:6], result.x[6:]
+    w, (cut_false, cut_true) = result.x[:n], result.x[n:]
     if not cut_true > cut_false + 1e-6:  # a class never seen: keep a narrow middle
         cut_false, cut_true = min(cut_false, cut_true) - 0.05, max(cut_false, cut_true) + 0.05
     return Model(
@@ -127,6 +137,7 @@ def fit(samples: Sequence[Sample], penalty: float, *, name: str = "fitted") -> M
         cut_true=float(cut_true),
         regularisation=penalty,
         claims=len(samples),
+        mentions=min(0.0, float(w[6])) if n == 7 else 0.0,
     )
 
 
@@ -137,6 +148,7 @@ def choose_and_fit(
     penalties: Sequence[float] = PENALTIES,
     k: int = INNER_FOLDS,
     name: str = "fitted",
+    spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Model:
     """Choose the penalty by k-fold cross-validation on `samples` alone, then fit on them all."""
@@ -146,7 +158,7 @@ def choose_and_fit(
         predicted: dict[str, str] = {}
         for fold in folds(by_claim, min(k, len(by_claim)), seed):
             held = set(fold)
-            model = fit([s for s in samples if s.claim not in held], penalty)
+            model = fit([s for s in samples if s.claim not in held], penalty, spec=spec)
             predicted.update({c: predict(model, by_claim[c].items) for c in fold})
         figure = macro_f1({c: s.label for c, s in by_claim.items()}, predicted)
         progress(f"penalty {penalty:g}: inner macro-F1 {figure:.3f}")
@@ -154,4 +166,4 @@ def choose_and_fit(
         if best is None or figure >= best[0]:
             best = (figure, penalty)
     assert best is not None
-    return fit(samples, best[1], name=name)
+    return fit(samples, best[1], name=name, spec=spec)

@@ -215,6 +215,9 @@ class Claim(SQLModel, table=True):
     # When the stored score was last computed: a publisher's record moving (a verdict on
     # another claim) rescores the claims resting on it in the background, shortly after.
     scored_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Which scorer wrote the stored score (``scores.scorer_version``: the model's digest and the
+    # explanation's format); a claim scored by another is rescored by the worker.
+    scored_with: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
     revision: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     created_by: str = Field(sa_column=Column(String(120), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
@@ -384,6 +387,23 @@ class PublisherRecord(SQLModel, table=True):
     publisher_id: int = Field(
         sa_column=Column(Integer, ForeignKey("publisher.id"), primary_key=True, nullable=False)
     )
+    backed_right: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    backed_wrong: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    backed_unverifiable: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    disputed_right: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    disputed_wrong: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    disputed_unverifiable: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    mentioned: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class PlatformRecord(SQLModel, table=True):
+    """A platform's running totals over the records of all its accounts (``PublisherRecord``
+    of every publisher whose key is ``<platform>/<account>``), kept by the same increments, so
+    an account's record can be shrunk towards its platform's without reading every account.
+    """
+
+    __tablename__ = "platform_record"
+    platform: str = Field(sa_column=Column(String(253), primary_key=True, nullable=False))
     backed_right: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
     backed_wrong: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
     backed_unverifiable: int = Field(default=0, sa_column=Column(Integer, nullable=False))

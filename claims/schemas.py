@@ -330,6 +330,24 @@ class ClaimStatusPublic(BaseModel):
         return "verdict" if self.verdict is not None else "evidence"
 
 
+class ExplanationText(BaseModel):
+    """The explanation in plain words, as the claim page words it, in the request's language.
+
+    Built from ``explanation`` (numbers and stable codes, which programs should test) and the
+    verdict; the language is chosen by ``Accept-Language`` (``en`` or ``fr``, else English).
+    """
+
+    language: Literal["en", "fr"]
+    headline: str = Field(description="The editor's verdict when there is one, else the state.")
+    state: str = Field(description="The state of the evidence on record (or: no verdict yet).")
+    disagreement: str | None = Field(
+        description="Why the evidence on record disagrees with the editor's verdict, if it does."
+    )
+    sentences: list[str] = Field(description="One sentence per side and kind of item.")
+    score: str | None = Field(description="The evidence score and its thresholds, in words.")
+    counts: list[str] = Field(description="The counts by kind of item, in words.")
+
+
 class ClaimPublic(BaseModel):
     """A claim with its score and the explanation behind it."""
 
@@ -347,6 +365,12 @@ class ClaimPublic(BaseModel):
     lean: float
     contestedness: float
     explanation: dict[str, Any]
+    explanation_text: ExplanationText | None = Field(
+        default=None,
+        description="``explanation`` in plain words, in the language asked for by "
+        "Accept-Language (en, fr; default en): the same sentences as the claim page. The "
+        "machine codes stay in ``explanation``.",
+    )
     counts: Counts
     verdict: VerdictBrief | None
     scored_at: datetime | None = Field(

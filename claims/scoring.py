@@ -11,6 +11,8 @@ does not flicker when the score wobbles around a boundary). docs/scoring.md give
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,10 @@ CONTESTED_MIDPOINT: Final = 0.65
 # evidence on the other side, so it can narrow a lead but never overturn it on its own.
 INTERESTED_SHARE: Final = 0.5
 STATUS_PRECEDENCE: Final[tuple[Status, ...]] = ("supported", "refuted", "contested")
+# Bump when the rules below or the stored explanation's format change in a way the constants
+# and the model do not show: stored scores written by an older scorer are then rescored by
+# the worker (``claims.services.scores.scorer_version``).
+SCORER_REVISION: Final = 2
 
 # Stable machine codes of a contribution's role (the API keeps them; sentences are built
 # from them in the reader's language by the service).
@@ -212,6 +218,31 @@ class Score:
         }
 
 
+def scorer_version(model: Model | None = None) -> str:
+    """A short digest of everything that decides a stored score: the model's parameters, the
+    design constants and ``SCORER_REVISION``. A claim stored under another digest is stale."""
+    model = model or default_model()
+    fitted = model.to_dict()
+    fitted.pop("name", None)
+    fitted.pop("fitted_on", None)
+    described = {
+        "model": fitted,
+        "revision": SCORER_REVISION,
+        "kinds": dict(KIND_FACTORS),
+        "vias": dict(VIA_FACTORS),
+        "constants": [
+            SCALE,
+            HYSTERESIS_POINTS,
+            HYSTERESIS_MARGIN,
+            CONTESTED_MIDPOINT,
+            INTERESTED_SHARE,
+        ],
+        "platform_prior": PLATFORM_PRIOR,
+    }
+    text = json.dumps(described, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def clamp_unit(value: float) -> float:
     """Clamp a number into [0, 1]; NaN counts as 0 so bad input can only remove weight."""
     if math.isnan(value):
@@ -247,29 +278,46 @@ def _sort_key(item: Item) -> tuple[str, str, str, str, str, str, float, str]:
     )
 
 
-def carriers(items: Sequence[Item]) -> dict[tuple[str, str], int]:
+def mention_factor(item: Item) -> float:
+    """Kind x via x multiplier of a mention: what it weighs when a model gives mentions weight."""
+    if item.stance != "mentions":
+        return 0.0
+    return KIND_FACTORS[item.kind] * VIA_FACTORS[item.via] * clamp_unit(item.multiplier)
+
+
+def carriers(items: Sequence[Item], *, with_mentions: bool = False) -> dict[tuple[str, str], int]:
     """Index of the item that carries each (origin, stance) group: the heaviest, then first key.
 
     "Heaviest" is by factor alone, never by the model's weights, so which item counts does not
-    depend on the fit (and the fit sees the same items the scorer counts).
+    depend on the fit (and the fit sees the same items the scorer counts). Mentions form groups
+    only when the model weighs them (`with_mentions`).
     """
     chosen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
-        if item.stance == "mentions":
+        if item.stance == "mentions" and not with_mentions:
             continue
+        weight = mention_factor if item.stance == "mentions" else factor_of
         group = (item.origin, item.stance)
         best = chosen.get(group)
-        if best is None or factor_of(item) > factor_of(items[best]):
+        if best is None or weight(item) > weight(items[best]):
             chosen[group] = index
     return chosen
 
 
 def claim_features(items: Iterable[Item]) -> tuple[float, ...]:
-    """The six inputs of the fitted model for one claim: what `claims.fitting` trains on."""
+    """The inputs of the fitted model for one claim: what `claims.fitting` trains on.
+
+    Six for the shipped specification (per side: factor, x record held, x record unverified),
+    and a seventh, the independent mentions (sum of their factors), which only the `mentions`
+    specification uses.
+    """
     ordered = sorted(items, key=_sort_key)
-    totals = [0.0] * 6
-    for index in carriers(ordered).values():
+    totals = [0.0] * 7
+    for index in carriers(ordered, with_mentions=True).values():
         item = ordered[index]
+        if item.stance == "mentions":
+            totals[6] += mention_factor(item)
+            continue
         offset = 0 if item.stance == "supports" else 3
         for position, value in enumerate(features_of(item)):
             totals[offset + position] += value
@@ -279,8 +327,13 @@ def claim_features(items: Iterable[Item]) -> tuple[float, ...]:
 def _points(model: Model, item: Item) -> tuple[int, int]:
     """(points alone, of which the stance part), clamped to the item's own side.
 
-    A bad record can take a source's weight away but never make it argue the other side.
+    A bad record can take a source's weight away but never make it argue the other side. A
+    mention weighs only under a model that gives mentions weight (always <= 0: a report that
+    repeats a claim without standing behind it is no support).
     """
+    if item.stance == "mentions":
+        mention = min(0, round(model.to_points(model.mentions * mention_factor(item), SCALE)))
+        return mention, mention
     side: Side = "supports" if item.stance == "supports" else "refutes"
     weights = model.weights[side]
     base, held, unverified = features_of(item)
@@ -378,12 +431,13 @@ def score_claim(
     """Score a claim from its items; `previous_status` makes the status sticky (hysteresis)."""
     model = model or default_model()
     ordered = sorted(items, key=_sort_key)
-    chosen = carriers(ordered)
+    weighs_mentions = model.mentions != 0
+    chosen = carriers(ordered, with_mentions=weighs_mentions)
     counted = set(chosen.values())
     alone: list[int] = []
     stance_parts: list[int] = []
     for item in ordered:
-        if item.stance == "mentions":
+        if item.stance == "mentions" and not weighs_mentions:
             alone.append(0)
             stance_parts.append(0)
             continue
@@ -424,7 +478,12 @@ def score_claim(
     total = start + support - oppose
     # Disagreement among independent items only: an interested party's denial is said in
     # words, it does not make a claim "contested" on its own.
-    own_side = [points[i] for i in range(len(ordered)) if not ordered[i].interested]
+    # Mentions neither: repeating a claim without standing behind it is not disagreeing.
+    own_side = [
+        points[i]
+        for i in range(len(ordered))
+        if not ordered[i].interested and ordered[i].stance != "mentions"
+    ]
     ind_for, ind_against = sum(p for p in own_side if p > 0), -sum(p for p in own_side if p < 0)
     contestedness = (
         2 * min(ind_for, ind_against) / (ind_for + ind_against) if ind_for + ind_against else 0.0
@@ -432,7 +491,7 @@ def score_claim(
     independent = frozenset(
         "supports" if points[i] > 0 else "refutes"
         for i in range(len(ordered))
-        if points[i] != 0 and not ordered[i].interested
+        if points[i] != 0 and not ordered[i].interested and ordered[i].stance != "mentions"
     )
     status = decide_status(
         total,

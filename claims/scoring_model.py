@@ -45,16 +45,21 @@ class Model:
     regularisation: float = 0.0
     fitted_on: str = ""
     claims: int = 0
+    # z per independent report that repeats the claim without taking a side (<= 0; 0 in the
+    # shipped specification, where a mention weighs nothing: docs/scoring.md, "Specifications").
+    mentions: float = 0.0
 
     def __post_init__(self) -> None:
         """Refuse a model whose cut points are not in order: it would have no middle."""
-        numbers = [self.cut_false, self.cut_true, self.regularisation]
+        numbers = [self.cut_false, self.cut_true, self.regularisation, self.mentions]
         for weights in self.weights.values():
             numbers += [weights.base, weights.held, weights.unverified]
         if not all(math.isfinite(n) for n in numbers) or set(self.weights) != set(SIDES):
             raise ModelError("a model needs finite weights for both sides")
         if not self.cut_true > self.cut_false:
             raise ModelError("cut_true must be above cut_false")
+        if self.mentions > 0:
+            raise ModelError("a mention can only take weight away (mentions <= 0)")
 
     @property
     def centre(self) -> float:
@@ -80,8 +85,8 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-700.0, min(700.0, z))))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form written to a model file."""
-        return {
+        """The JSON form written to a model file (``mentions`` only when it weighs)."""
+        data: dict[str, Any] = {
             "name": self.name,
             "fitted_on": self.fitted_on,
             "claims": self.claims,
@@ -93,6 +98,9 @@ class Model:
                 for side, w in self.weights.items()
             },
         }
+        if self.mentions:
+            data["mentions"] = self.mentions
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Model:
@@ -114,6 +122,7 @@ class Model:
                 regularisation=float(data.get("regularisation", 0.0)),
                 fitted_on=str(data.get("fitted_on", "")),
                 claims=int(data.get("claims", 0)),
+                mentions=float(data.get("mentions", 0.0)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"not a scorer model: {exc}") from exc

@@ -9,8 +9,12 @@ records as well (the caller builds items per fold, `ItemsFor`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
 
 from claims.evaluation import (
     Figures,
@@ -22,6 +26,10 @@ from claims.evaluation import (
 )
 from claims.fitting import PENALTIES, Sample, choose_and_fit, predict
 from claims.scoring import Item
+
+# The nested figures of the shipped specification on the shared Emergent claims, written by
+# ``claimdesk eval emergent FILE --record claims/scoring_evaluation.json``; /method shows them.
+EVALUATION_PATH: Final = Path(__file__).with_name("scoring_evaluation.json")
 
 # (rated claim ids, held-out claim ids) -> items of every one of those claims, built with the
 # rated claims' verdicts only (each rated claim's own verdict left out of its own records).
@@ -68,6 +76,7 @@ def nested_cv(
     k: int = 5,
     seed: int = 0,
     penalties: Sequence[float] = PENALTIES,
+    spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Validation:
     """Nested k-fold cross-validation of the scorer on claims labelled false/unknown/true."""
@@ -80,7 +89,7 @@ def nested_cv(
         rated = [c for c in sorted(labels) if c not in held]
         items = items_for(rated, fold)
         samples = [Sample(c, tuple(items[c]), labels[c]) for c in rated]
-        model = choose_and_fit(samples, seed=seed + number, penalties=penalties)
+        model = choose_and_fit(samples, seed=seed + number, penalties=penalties, spec=spec)
         chosen.append(model.regularisation)
         progress(
             f"fold {number}/{k}: {len(rated)} rated, {len(fold)} held out,"
@@ -109,13 +118,14 @@ def held_out_test(
     *,
     seed: int = 0,
     penalties: Sequence[float] = PENALTIES,
+    spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Validation:
     """Fit on ``train`` (penalty by cross-validation on it) and score ``test`` once."""
     rated, held = sorted(train), sorted(test)
     items = items_for(rated, held)
     samples = [Sample(c, tuple(items[c]), train[c]) for c in rated]
-    model = choose_and_fit(samples, seed=seed, penalties=penalties)
+    model = choose_and_fit(samples, seed=seed, penalties=penalties, spec=spec)
     progress(f"penalty {model.regularisation:g}")
     predicted = {c: predict(model, items[c]) for c in held}
     refuting = any_refuting({c: [i.stance for i in items[c]] for c in held})
@@ -130,3 +140,66 @@ def held_out_test(
         claims=len(truth),
         predicted=predicted,
     )
+
+
+def record(
+    lines: Sequence[Line], *, claims: int, data: str, folds: int, seed: int, spec: str
+) -> dict[str, Any]:
+    """The JSON form of an evaluation: what was measured, how, and each method's figures."""
+    return {
+        "data": data,
+        "claims": claims,
+        "folds": folds,
+        "seed": seed,
+        "spec": spec,
+        "methods": {
+            line.name: {
+                "accuracy": line.figures.accuracy,
+                "macro_f1": line.figures.macro_f1,
+                "low": line.low,
+                "high": line.high,
+                "tf_accuracy": line.figures.tf_accuracy,
+            }
+            for line in lines
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One method's recorded macro-F1 and its 95% interval."""
+
+    macro_f1: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A recorded evaluation, as /method shows it."""
+
+    data: str
+    claims: int
+    methods: Mapping[str, Recorded]
+
+
+def load_evaluation(path: Path) -> Evaluation:
+    """Read a file written by ``claimdesk eval ... --record``; ValueError if it is not one."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Evaluation(
+            data=str(raw["data"]),
+            claims=int(raw["claims"]),
+            methods={
+                name: Recorded(float(m["macro_f1"]), float(m["low"]), float(m["high"]))
+                for name, m in raw["methods"].items()
+            },
+        )
+    except (OSError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not an evaluation record: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def shipped_evaluation() -> Evaluation:
+    """The recorded nested figures of the shipped specification (``EVALUATION_PATH``)."""
+    return load_evaluation(EVALUATION_PATH)

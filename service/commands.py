@@ -7,6 +7,7 @@ writes is one unit of work and commits once at its end.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -34,20 +35,36 @@ _TEST_OPTION = click.option(
     help="Score this file's claims once, fitted on FILE's (no cross-validation).",
 )
 
+_SPEC_OPTION = click.option(
+    "--spec",
+    type=click.Choice(["shipped", "mentions"]),
+    default="shipped",
+    show_default=True,
+    help="Model specification to validate (docs/scoring.md, 'Specifications tried').",
+)
+
 
 @eval_group.command("emergent")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_TEST_OPTION
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--seed", default=0, show_default=True, type=int)
-def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int) -> None:
+@_SPEC_OPTION
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the figures as JSON (claims/scoring_evaluation.json feeds /method).",
+)
+def eval_emergent(
+    file: Path, test_file: Path | None, folds: int, seed: int, spec: str, record: Path | None
+) -> None:
     """Nested cross-validation on an Emergent CSV (or fit on FILE, score --test).
 
     Prints each method's accuracy, macro-F1 with its 95% bootstrap interval, and tf_accuracy.
     """
     from service import evaluation
 
-    _evaluate(evaluation.read_emergent, file, test_file, folds, seed)
+    _evaluate(evaluation.read_emergent, file, test_file, folds, seed, spec, record)
 
 
 @eval_group.command("threads")
@@ -55,14 +72,23 @@ def eval_emergent(file: Path, test_file: Path | None, folds: int, seed: int) -> 
 @_TEST_OPTION
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--seed", default=0, show_default=True, type=int)
-def eval_threads(file: Path, test_file: Path | None, folds: int, seed: int) -> None:
+@_SPEC_OPTION
+def eval_threads(file: Path, test_file: Path | None, folds: int, seed: int, spec: str) -> None:
     """The same on a file of social-media threads (JSON layout: service/evaluation_threads.py)."""
     from service import evaluation_threads
 
-    _evaluate(evaluation_threads.read_threads, file, test_file, folds, seed)
+    _evaluate(evaluation_threads.read_threads, file, test_file, folds, seed, spec)
 
 
-def _evaluate(read: Any, file: Path, test_file: Path | None, folds: int, seed: int) -> None:
+def _evaluate(
+    read: Any,
+    file: Path,
+    test_file: Path | None,
+    folds: int,
+    seed: int,
+    spec: str = "shipped",
+    record: Path | None = None,
+) -> None:
     from service import evaluation
 
     try:
@@ -71,7 +97,7 @@ def _evaluate(read: Any, file: Path, test_file: Path | None, folds: int, seed: i
         if test is None and len(train) < folds:
             raise evaluation.DataError(f"{len(train)} claim(s): fewer than the {folds} folds")
         report = evaluation.evaluate(
-            train, test, k=folds, seed=seed, progress=lambda m: click.echo(m, err=True)
+            train, test, k=folds, seed=seed, spec=spec, progress=lambda m: click.echo(m, err=True)
         )
     except (evaluation.DataError, UnicodeDecodeError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -81,6 +107,18 @@ def _evaluate(read: Any, file: Path, test_file: Path | None, folds: int, seed: i
     click.echo("penalty chosen per fold: " + ", ".join(f"{p:g}" for p in report.penalties))
     for line in report.lines():
         click.echo(line)
+    if record is not None:
+        from claims.validation import record as as_record
+
+        figures = as_record(
+            report.methods,
+            claims=report.claims,
+            data=file.name if test_file is None else f"{file.name} -> {test_file.name}",
+            folds=folds if test_file is None else 0,
+            seed=seed,
+            spec=spec,
+        )
+        record.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 user_group = AppGroup("user", help="Accounts for the web interface.")
@@ -335,11 +373,13 @@ def worker(workers: int) -> None:
     """Run the job consumer: fetch sources' pages, re-anchor quotes, recheck sources."""
     import logging
 
-    from service.jobs import DRAIN_POLL_S, jobs_of
+    from service.jobs import DRAIN_POLL_S, jobs_of, queue_stale_rescore
 
     jobs = jobs_of()
     if jobs.huey.immediate:
         raise click.ClickException("jobs run as they are queued here: there is nothing to consume")
+    if queue_stale_rescore(database()):
+        click.echo("claimdesk worker: stored scores from an older scorer queued for rescoring")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     import threading
 
@@ -379,6 +419,9 @@ def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> No
     """
     url = database().url
     migrate.upgrade(url)
+    from service.jobs import queue_stale_rescore
+
+    queue_stale_rescore(database())  # a new model or format: the worker rescores what it wrote
     if demo:
         from service.demo import load_demo
 

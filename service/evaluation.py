@@ -236,6 +236,7 @@ def evaluate(
     *,
     k: int = 5,
     seed: int = 0,
+    spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Report:
     """Nested cross-validation on ``train``, or fit on ``train`` and score ``test`` once."""
@@ -246,7 +247,9 @@ def evaluate(
 
     if test is None:
         pool = train
-        validation = nested_cv(labels_of(train), items_for, k=k, seed=seed, progress=progress)
+        validation = nested_cv(
+            labels_of(train), items_for, k=k, seed=seed, spec=spec, progress=progress
+        )
         return Report(validation.lines, validation.claims, skipped, validation.penalties)
     overlap = set(train) & set(test)
     if overlap:
@@ -254,6 +257,6 @@ def evaluate(
     pool = {**train, **test}
     progress(f"{len(train)} rated, {len(test)} scored")
     validation = held_out_test(
-        labels_of(train), labels_of(test), items_for, seed=seed, progress=progress
+        labels_of(train), labels_of(test), items_for, seed=seed, spec=spec, progress=progress
     )
     return Report(validation.lines, validation.claims, skipped, validation.penalties)

@@ -99,6 +99,7 @@ class Jobs:
                 ("fetch_source", self.fetch_source),
                 ("reanchor_source", self.reanchor_source),
                 ("rescore_publishers", self.rescore_publishers),
+                ("rescore_stale", self.rescore_stale),
                 ("embed_claims", self.embed_claims),
             )
         }
@@ -197,6 +198,21 @@ class Jobs:
                 later(session, "rescore_publishers", sorted(publisher_ids), last)
             session.commit()
 
+    def rescore_stale(self, after_claim: int = 0) -> None:
+        """Rescore claims whose stored score an older scorer wrote, a batch per transaction.
+
+        Queued when the service or the worker starts (``queue_stale_rescore``), so a new model
+        or explanation format heals every stored score without anyone running
+        ``claimdesk scoring rescore``; each batch commits and queues the next.
+        """
+        with self.database.session_factory() as session:
+            last = scores.rescore_stale_batch(
+                session=session, after_claim=after_claim, limit=RESCORE_BATCH
+            )
+            if last is not None:
+                later(session, "rescore_stale", last)
+            session.commit()
+
     def fetch_source(self, source_id: int, queued_at: datetime | str | None = None) -> None:
         """Fetch the page, then record a snapshot or the failure; queue re-anchoring when the
         page shows a different version than before. A job queued before the page was last
@@ -271,6 +287,17 @@ def later(session: Session | OrmSession, name: str, *args: Any) -> None:
     values = [a.isoformat() if isinstance(a, datetime) else a for a in args]
     key = f"{name}:{values[0]}" if name == "fetch_source" else None
     outbox.later(session, name, *values, key=key)
+
+
+def queue_stale_rescore(database: Database) -> bool:
+    """Queue ``rescore_stale`` through the outbox when any live claim's stored score was
+    written by another scorer; whether it was queued. Run by ``serve`` and ``worker`` at start."""
+    with database.session_factory() as session:
+        if not scores.stale_claims(session=session):
+            return False
+        later(session, "rescore_stale", 0)
+        session.commit()
+    return True
 
 
 def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:

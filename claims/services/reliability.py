@@ -24,6 +24,7 @@ from claims.errors import NotFound
 from claims.models import (
     Claim,
     Evidence,
+    PlatformRecord,
     PublisherRecord,
     PublisherStance,
     Verdict,
@@ -40,6 +41,7 @@ from claims.reliability import (
 from claims.schemas import PublisherReliabilityPublic
 from claims.services import outbox
 from sources.models import Publisher, Source
+from sources.platforms import platform_of
 
 _SIDES = {"supports": "backed", "refutes": "disputed"}
 _ZERO = {
@@ -121,29 +123,45 @@ def sync_claim(*, session: Session, claim_id: int) -> set[int]:
 
 
 def _apply(*, session: Session, deltas: dict[int, dict[str, float]]) -> None:
-    """Add the differences to the totals in place (``x = x + d``), publishers in id order."""
+    """Add the differences to the totals in place (``x = x + d``): each publisher's, in id
+    order, then each platform's (the sum over its accounts), in name order."""
     if not deltas:
         return
     bind = session.connection()
     dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     for publisher_id in sorted(deltas):
-        bind.execute(
-            dialect.insert(PublisherRecord)
-            .values(publisher_id=publisher_id, **_ZERO)
-            .on_conflict_do_nothing()
+        _add(bind, dialect, PublisherRecord, "publisher_id", publisher_id, deltas[publisher_id])
+    domains = session.exec(
+        select(Publisher.id, Publisher.domain).where(col(Publisher.id).in_(sorted(deltas)))
+    ).all()
+    platforms: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for account, domain in domains:
+        host = platform_of(domain)
+        if host is None or account is None:
+            continue
+        for name, amount in deltas[account].items():
+            platforms[host][name] += amount
+    for host in sorted(platforms):
+        if any(platforms[host].values()):
+            _add(bind, dialect, PlatformRecord, "platform", host, platforms[host])
+
+
+def _add(
+    bind: Any, dialect: Any, table: Any, key: str, value: int | str, columns: dict[str, float]
+) -> None:
+    """Create the row of totals if missing, then add ``columns`` to it in place."""
+    bind.execute(dialect.insert(table).values({key: value, **_ZERO}).on_conflict_do_nothing())
+    bind.execute(
+        update(table)
+        .where(getattr(table, key) == value)
+        .values(
+            {
+                getattr(table, name): getattr(table, name) + amount
+                for name, amount in columns.items()
+                if amount
+            }
         )
-        columns = deltas[publisher_id]
-        bind.execute(
-            update(PublisherRecord)
-            .where(col(PublisherRecord.publisher_id) == publisher_id)
-            .values(
-                {
-                    getattr(PublisherRecord, name): getattr(PublisherRecord, name) + amount
-                    for name, amount in columns.items()
-                    if amount
-                }
-            )
-        )
+    )
 
 
 def later_rescore(*, session: Session, publisher_ids: Iterable[int]) -> None:
@@ -153,7 +171,37 @@ def later_rescore(*, session: Session, publisher_ids: Iterable[int]) -> None:
         outbox.later(session, "rescore_publishers", ids, 0)
 
 
-def _record(row: PublisherRecord | None) -> Record:
+def platform_records(
+    *, session: Session, platforms: Iterable[str], exclude_claim: int | None = None
+) -> dict[str, Record]:
+    """Each platform's pooled record over all its accounts, from its running totals.
+
+    ``exclude_claim`` takes that claim's own counted stances (on the platform's accounts) back
+    out, as ``reliability_of`` does for one publisher: a handful of rows, however many
+    accounts the platform has.
+    """
+    wanted = sorted(set(platforms))
+    if not wanted:
+        return {}
+    records = dict.fromkeys(wanted, Record())
+    for row in session.exec(
+        select(PlatformRecord).where(col(PlatformRecord.platform).in_(wanted))
+    ).all():
+        records[row.platform] = _record(row)
+    if exclude_claim is not None:
+        own = session.exec(
+            select(Publisher.domain, PublisherStance)
+            .join(Publisher, col(Publisher.id) == PublisherStance.publisher_id)
+            .where(PublisherStance.claim_id == exclude_claim)
+        ).all()
+        for domain, stance in own:
+            host = platform_of(domain)
+            if host in records:
+                records[host] = _without(records[host], _delta(stance.stance, stance.rating, -1))
+    return records
+
+
+def _record(row: PublisherRecord | PlatformRecord | None) -> Record:
     if row is None:
         return Record()
     return Record(

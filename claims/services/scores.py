@@ -14,7 +14,7 @@ from claims.anchoring import anchoring_factor
 from claims.independence import group_origins
 from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Stance
 from claims.reliability import Reliability, Tally
-from claims.scoring import Item, Track, Via, score_claim, shrink
+from claims.scoring import Item, Track, Via, score_claim, scorer_version, shrink
 from claims.services import alerts, locks, notices, reliability
 from claims.services.reliability import reliability_of
 from clock import utcnow
@@ -119,31 +119,14 @@ def _track(
 def _platform_records(
     *, session: Session, claim_id: int, domains: set[str]
 ) -> dict[str, tuple[Track, Track]]:
-    """Each platform's pooled record (backed, disputed) over all its accounts."""
+    """Each platform's pooled record (backed, disputed) over all its accounts, read from the
+    platform's running totals (``reliability.platform_records``) without the claim's own."""
     hosts = {host for host in map(platform_of, domains) if host}
-    if not hosts:
-        return {}
-    accounts = session.exec(
-        select(Publisher.domain).where(
-            or_(
-                *(
-                    col(Publisher.domain).startswith(f"{host}/", autoescape=True)
-                    for host in sorted(hosts)
-                )
-            )
-        )
-    ).all()
     pooled: dict[str, tuple[Track, Track]] = {}
-    for domain, record in reliability_of(
-        session=session, domains=accounts, exclude_claim=claim_id
+    for host, record in reliability.platform_records(
+        session=session, platforms=hosts, exclude_claim=claim_id
     ).items():
-        host = platform_of(domain)
-        assert host is not None
-        backed, disputed = pooled.get(host, (Track(), Track()))
-        pooled[host] = (
-            _plus(backed, record.record.backed),
-            _plus(disputed, record.record.disputed),
-        )
+        pooled[host] = (_plus(Track(), record.backed), _plus(Track(), record.disputed))
     return pooled
 
 
@@ -195,6 +178,7 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     claim.explanation = score.to_dict()
     claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals = counts
     claim.scored_at = utcnow()
+    claim.scored_with = scorer_version()
     if changed:
         claim.updated_at = utcnow()
     session.add(claim)
@@ -233,6 +217,36 @@ def rescore_publishers_batch(
         .order_by(col(Evidence.claim_id))
         .limit(limit)
     ).all()
+    recompute_many(session=session, claim_ids=ids)
+    return ids[-1] if len(ids) == limit else None
+
+
+def stale_claims(*, session: Session, after_claim: int = 0, limit: int = 1) -> list[int]:
+    """Live claims (by id, after ``after_claim``) whose stored score another scorer wrote: an
+    older model or explanation format, or none recorded (rows scored before it was kept)."""
+    version = scorer_version()
+    return [
+        int(i)
+        for i in session.exec(
+            select(Claim.id)
+            .where(
+                col(Claim.retracted_at).is_(None),
+                col(Claim.id) > after_claim,
+                or_(col(Claim.scored_with).is_(None), col(Claim.scored_with) != version),
+            )
+            .order_by(col(Claim.id))
+            .limit(limit)
+        ).all()
+        if i is not None
+    ]
+
+
+def rescore_stale_batch(*, session: Session, after_claim: int, limit: int) -> int | None:
+    """Rescore the next ``limit`` stale claims; the last id when more may follow, else None.
+
+    Idempotent, like ``rescore_publishers_batch``: a claim rescored is no longer stale.
+    """
+    ids = stale_claims(session=session, after_claim=after_claim, limit=limit)
     recompute_many(session=session, claim_ids=ids)
     return ids[-1] if len(ids) == limit else None
 

@@ -36,6 +36,7 @@ from service import reads
 from service.api import bp
 from service.api.caching import conditional_json, etag_of, matches
 from service.api.operation import current_actor, operation
+from service.api.wording import API_LANGUAGES, Language, vary_on_language, worded
 from service.db import get_session
 from service.problems import ApiProblem
 
@@ -44,11 +45,14 @@ STATUS_CACHE = "public, max-age=60, stale-while-revalidate=300"
 TAG = "claims"
 
 
-def _claim_public(claim_id: int) -> ClaimPublic:
+def _claim_public(claim_id: int, language: Language | None = None) -> ClaimPublic:
     session = get_session()
-    return views.claims_public(
-        session=session, claims=[get_claim(session=session, claim_id=claim_id)]
-    )[0]
+    return worded(
+        views.claims_public(
+            session=session, claims=[get_claim(session=session, claim_id=claim_id)]
+        )[0],
+        language,
+    )
 
 
 @operation(
@@ -66,9 +70,11 @@ def list_claims(query: ClaimQuery) -> Response | tuple[ClaimsPublic, dict[str, s
     session = get_session()
     rows, total, next_cursor = ledger.list_claims(session=session, query=query)
     page = ClaimsPublic(
-        data=views.claims_public(session=session, claims=rows), count=total, next_cursor=next_cursor
+        data=[worded(c) for c in views.claims_public(session=session, claims=rows)],
+        count=total,
+        next_cursor=next_cursor,
     )
-    headers = {"X-Total-Count": str(total)}
+    headers = {"X-Total-Count": str(total), "Vary": "Accept-Language"}
     if next_cursor:
         # A list of pairs, not a dict: repeated filters (?status=a&status=b) must all survive.
         params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
@@ -117,7 +123,7 @@ def create_claim(
             original_id=query.translation_of,
             actor=current_actor(),
         )
-    public = views.claims_public(session=session, claims=[claim])[0]
+    public = worded(views.claims_public(session=session, claims=[claim])[0])
     created = ClaimCreatedPublic(
         **public.model_dump(),
         possible_translations=views.matches_public(
@@ -155,7 +161,7 @@ def match_claims(query: MatchQuery) -> MatchesPublic:
     errors=(404,),
 )
 def get_claim_view(claim_id: int) -> Response:
-    return conditional_json(_claim_public(claim_id), cache_control=READ_CACHE)
+    return vary_on_language(conditional_json(_claim_public(claim_id), cache_control=READ_CACHE))
 
 
 @operation(
@@ -180,7 +186,11 @@ def update_claim(claim_id: int, body: ClaimUpdate) -> Response:
             slug="precondition-required",
         )
     current = _claim_public(claim_id)
-    if not matches(if_match, etag_of(current.model_dump_json().encode())):
+    # The ETag depends on the language the claim was fetched in: any of them will do.
+    tags = {
+        etag_of(_claim_public(claim_id, lang).model_dump_json().encode()) for lang in API_LANGUAGES
+    }
+    if not any(matches(if_match, tag) for tag in tags):
         raise ApiProblem(
             412,
             "Precondition failed",
@@ -197,7 +207,9 @@ def update_claim(claim_id: int, body: ClaimUpdate) -> Response:
     )
     public = _claim_public(claim_id)
     payload = public.model_dump_json().encode()
-    return Response(payload, mimetype="application/json", headers={"ETag": etag_of(payload)})
+    return vary_on_language(
+        Response(payload, mimetype="application/json", headers={"ETag": etag_of(payload)})
+    )
 
 
 @operation(

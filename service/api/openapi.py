@@ -104,6 +104,20 @@ IF_MATCH = {
     "description": "The ETag of the claim as you fetched it (or *); 412 when it is stale.",
     "schema": {"type": "string", "minLength": 1},
 }
+ACCEPT_LANGUAGE = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "description": "The language of ``explanation_text``: ``en`` or ``fr`` (the best match of "
+    "the list), English when neither is asked for. The codes in ``explanation`` never change.",
+    "schema": {"type": "string"},
+}
+VARY = {
+    "description": "Accept-Language: the explanation's words follow it.",
+    "schema": {"type": "string"},
+}
+# Operations that answer with claims whose ``explanation_text`` follows Accept-Language.
+WORDED = {"get_claim", "list_claims", "create_claim", "update_claim", "retract_claim"}
 CONDITIONAL_READS = {"get_claim", "get_claim_status"}
 # Operation ids that differ from the view's name (the view's name is the endpoint url_for uses).
 RENAMED = {
@@ -189,6 +203,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         parameters.append(IF_NONE_MATCH)
     if op_id == "update_claim":
         parameters.append(IF_MATCH)
+    if op_id in WORDED:
+        parameters.append(ACCEPT_LANGUAGE)
     entry: dict[str, Any] = {
         "summary": op.summary,
         "operationId": op_id,
@@ -216,6 +232,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         responses["304"] = {"description": REASONS[304], "headers": {"ETag": ETAG}}
     if op_id == "update_claim":
         ok["headers"] = {"ETag": ETAG}
+    if op_id in {"get_claim", "update_claim", "list_claims"}:
+        ok["headers"] = {**ok.get("headers", {}), "Vary": VARY}
     for status in _errors(op, op_id):
         schema = PROBLEM_REF
         if op_id == "create_claim" and status == 409:

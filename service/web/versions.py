@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from claims.schemas import ClaimPublic, VerdictPublic
 from service.api.caching import etag_of
+from service.api.wording import worded
 
 FIELD = "version"
 NO_VERDICT = "none"
 
 
 def claim_version(claim: ClaimPublic) -> str:
-    """The version token of a claim, the one the API sends as its ETag."""
-    return etag_of(claim.model_dump_json().encode())
+    """The version token of a claim, the one the API sends as its ETag (in English: the API
+    accepts the ETag of any language in If-Match)."""
+    return etag_of(worded(claim, "en").model_dump_json().encode())
 
 
 def verdict_version(current: VerdictPublic | None) -> str:

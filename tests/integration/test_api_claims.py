@@ -952,3 +952,74 @@ def test_loading_the_worked_example_twice_changes_nothing(client, demo, table_co
     assert table_counts(every=True) == first
     assert first["claim"] >= 10 and first["evidence"] >= 10 and first["relation"] >= 3
     assert client.get(f"{API}/claims?limit=100").get_json() == status
+
+
+# ---- the explanation in words ---------------------------------------------------------------
+
+
+def worked_example_id(client) -> int:
+    found = client.get(
+        f"{API}/claims", query_string={"q": "prime à la signature", "claimant": "Ultraman"}
+    ).get_json()["data"]
+    return found[0]["id"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_claim_carries_the_pages_sentences_in_the_requests_language(client, demo, language):
+    from html import unescape
+
+    demo()
+    claim_id = worked_example_id(client)
+    header = {"Accept-Language": f"{language};q=1, de;q=0.5"}
+
+    answer = client.get(f"{API}/claims/{claim_id}", headers=header)
+
+    assert answer.status_code == 200
+    assert "Accept-Language" in answer.headers["Vary"]
+    body = answer.get_json()
+    text = body["explanation_text"]
+    assert text["language"] == language
+    assert body["explanation"]["reasons"] == ["interested_party_capped"]  # codes stay
+    page = unescape(client.get(f"/claims/{claim_id}", headers=header).get_data(as_text=True))
+    said = [text["headline"], text["state"], *text["sentences"], text["score"], *text["counts"]]
+    assert len(text["sentences"]) >= 2
+    for sentence in said:
+        assert sentence in page, sentence
+    if language == "fr":
+        assert text["headline"].startswith("Verdict de la rédaction")
+        assert any("partie intéressée" in s for s in text["sentences"])
+    else:
+        assert text["headline"] == "Editor's verdict: Mixed"
+        assert any("an interested party" in s for s in text["sentences"])
+
+
+def test_the_explanation_is_in_english_unless_french_is_asked_for(client, demo):
+    demo()
+    claim_id = worked_example_id(client)
+
+    plain = client.get(f"{API}/claims/{claim_id}").get_json()["explanation_text"]
+    german = client.get(f"{API}/claims/{claim_id}", headers={"Accept-Language": "de"}).get_json()
+    listed = client.get(f"{API}/claims?limit=100", headers={"Accept-Language": "fr"})
+
+    assert plain["language"] == "en" and german["explanation_text"] == plain
+    assert {c["explanation_text"]["language"] for c in listed.get_json()["data"]} == {"fr"}
+    assert "Accept-Language" in listed.headers["Vary"]
+
+
+def test_an_etag_fetched_in_french_is_a_valid_if_match_for_an_english_correction(
+    client, post_claim, auth
+):
+    created = post_claim({"text": "The viaduct opened to traffic in 1998.", "language": "en"})
+    location = created.headers["Location"]
+    french = client.get(location, headers={"Accept-Language": "fr"})
+    english = client.get(location)
+    assert french.headers["ETag"] != english.headers["ETag"]
+
+    answer = client.patch(
+        location,
+        json={"text": "The viaduct opened to traffic in 1999."},
+        headers={**auth("editor"), "If-Match": french.headers["ETag"]},
+    )
+
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["explanation_text"]["language"] == "en"

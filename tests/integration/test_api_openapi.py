@@ -281,3 +281,17 @@ def test_every_event_is_documented_in_the_webhooks_section(document):
         assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
     body = document["components"]["schemas"]["EventBody"]
     assert set(body["required"]) == {"type", "timestamp", "data"}
+
+
+def test_the_explanation_in_words_and_its_language_header_are_documented(document):
+    claim = document["components"]["schemas"]["ClaimPublic"]["properties"]
+    text = document["components"]["schemas"]["ExplanationText"]
+
+    assert "explanation_text" in claim and "explanation" in claim
+    assert text["properties"]["language"]["enum"] == ["en", "fr"]
+    assert {"headline", "state", "disagreement", "sentences", "score", "counts"} <= set(
+        text["properties"]
+    )
+    get = document["paths"]["/api/v1/claims/{claim_id}"]["get"]
+    assert "Accept-Language" in [p["name"] for p in get["parameters"]]
+    assert "Vary" in get["responses"]["200"]["headers"]

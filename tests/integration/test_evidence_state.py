@@ -3,7 +3,10 @@ explained in the reader's language, and the points shown add up to the score sho
 
 from __future__ import annotations
 
+import json
 import re
+
+import pytest
 
 
 def _block(page: str) -> str:
@@ -114,3 +117,46 @@ def test_the_method_page_explains_the_model_in_both_languages(client):
     assert "emergent-train.csv: 240 claims" in text
     assert "interested" in text.lower() or "company the claim is about" in text
     assert "Comment l’état d’une affirmation est calculé" in french.get_data(as_text=True)
+
+
+def test_the_method_pages_figures_are_the_recorded_evaluation_and_the_model_in_use(client):
+    from claims.scoring import KIND_FACTORS, VIA_FACTORS
+    from claims.validation import shipped_evaluation
+
+    record = shipped_evaluation()
+    ours, rule = record.methods["claimdesk"], record.methods["any-refuting"]
+
+    english = client.get("/method").get_data(as_text=True)
+    french = client.get("/method", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+
+    assert record.claims == 240 and record.data == "emergent-train.csv"
+    assert (
+        f"nested cross-validation on {record.claims} claims" in english
+        and f"macro-F1 of {ours.macro_f1:.2f} (95% interval {ours.low:.2f} to {ours.high:.2f})"
+        in english
+        and f"against {rule.macro_f1:.2f} for the rule" in english
+    )
+    comma = f"{ours.macro_f1:.2f}".replace(".", ",")
+    assert f"macro-F1 de {comma}" in french
+    assert f"counts {KIND_FACTORS['primary']:.2f} times as much" in english
+    assert "compte 1,67 fois plus" in french
+    # The words "half as much" stay true of the model.
+    assert KIND_FACTORS["tertiary"] == VIA_FACTORS["qualification"] == 0.5
+
+
+def test_an_evaluation_record_round_trips_and_a_bad_one_is_refused(tmp_path):
+    from claims.evaluation import Figures
+    from claims.validation import Line, load_evaluation, record
+
+    lines = [Line("claimdesk", Figures(0.7, 0.61, 0.5), 0.55, 0.68)]
+    path = tmp_path / "eval.json"
+    path.write_text(
+        json.dumps(record(lines, claims=12, data="x.csv", folds=5, seed=0, spec="shipped"))
+    )
+
+    loaded = load_evaluation(path)
+
+    assert loaded.claims == 12 and loaded.methods["claimdesk"].macro_f1 == 0.61
+    path.write_text("{}")
+    with pytest.raises(ValueError, match="not an evaluation record"):
+        load_evaluation(path)

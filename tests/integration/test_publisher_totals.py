@@ -16,7 +16,7 @@ from huey import MemoryHuey
 from sqlmodel import Session, col, select
 
 from claims.models import Claim, Evidence, OutboxJob, Verdict
-from claims.reliability import learn_reliability, neutral
+from claims.reliability import Record, Tally, learn_reliability, neutral
 from claims.schemas import ClaimCreate, EvidenceCreate, VerdictCreate
 from claims.services import evidence, ledger, reliability, verdicts
 from clock import as_utc
@@ -24,6 +24,7 @@ from service import jobs as jobs_module
 from service.jobs import Jobs
 from service.settings import Settings
 from sources.models import Publisher, Source, SourceCreate
+from sources.platforms import platform_of
 from sources.service import create_source
 
 RATINGS = ["true", "mostly_true", "mixed", "mostly_false", "false", "unverifiable"]
@@ -51,6 +52,48 @@ def from_scratch(session: Session, domains: list[str], exclude: int | None = Non
     return {d: (learned.get(d) or neutral(d)).to_dict() for d in domains}
 
 
+def _tally_sum(a: Tally, b: Tally) -> Tally:
+    return Tally(
+        right=a.right + b.right,
+        wrong=a.wrong + b.wrong,
+        unverifiable=a.unverifiable + b.unverifiable,
+    )
+
+
+def platforms_from_scratch(session: Session, exclude: int | None = None) -> dict[str, Record]:
+    """Each platform's pooled record as the old code read it: every account's, learned again."""
+    accounts = [d for d in session.exec(select(Publisher.domain)).all() if platform_of(d)]
+    rows = session.exec(
+        select(Publisher.domain, Evidence.claim_id, Evidence.stance, Verdict.rating)
+        .join(Source, col(Source.publisher_id) == Publisher.id)
+        .join(Evidence, col(Evidence.source_id) == Source.id)
+        .join(Claim, col(Claim.id) == Evidence.claim_id)
+        .join(Verdict, col(Verdict.claim_id) == Evidence.claim_id)
+        .where(
+            col(Publisher.domain).in_(accounts),
+            col(Evidence.retracted_at).is_(None),
+            col(Claim.retracted_at).is_(None),
+            col(Verdict.superseded_at).is_(None),
+        )
+    ).all()
+    learned = learn_reliability(
+        [(d, c, s) for d, c, s, _ in rows if c != exclude],
+        {c: r for _, c, _, r in rows if c != exclude},
+    )
+    pooled: dict[str, Record] = {}
+    for domain in accounts:
+        host = platform_of(domain)
+        assert host is not None
+        record = (learned.get(domain) or neutral(domain)).record
+        total = pooled.get(host, Record())
+        pooled[host] = Record(
+            backed=_tally_sum(total.backed, record.backed),
+            disputed=_tally_sum(total.disputed, record.disputed),
+            mentioned=total.mentioned + record.mentioned,
+        )
+    return pooled
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_totals_equal_learning_from_scratch_after_any_sequence_of_writes(session, editor, seed):
     rng = random.Random(seed)
@@ -60,7 +103,19 @@ def test_totals_equal_learning_from_scratch_after_any_sequence_of_writes(session
             source_in=SourceCreate(url=f"https://{site}/story-{n}"),
             actor_name=editor.name,
         )[0]
-        for n, site in enumerate(["wire.example", "wire.example", "daily.example", "blog.example"])
+        for n, site in enumerate(
+            [
+                "wire.example",
+                "wire.example",
+                "daily.example",
+                "blog.example",
+                # Accounts on platforms: their records also add up to their platform's.
+                "x.com/alice/status",
+                "twitter.com/bob/status",
+                "x.com/alice/status",
+                "www.youtube.com/@carol/videos",
+            ]
+        )
     ]
     domains = ["wire.example", "daily.example", "blog.example"]
     claims = [
@@ -116,6 +171,10 @@ def test_totals_equal_learning_from_scratch_after_any_sequence_of_writes(session
             for d, r in reliability.reliability_of(session=session, domains=domains).items()
         }
         assert kept == from_scratch(session, domains)
+        platforms = ["x.com", "youtube.com"]
+        pooled = platforms_from_scratch(session)
+        kept_platforms = reliability.platform_records(session=session, platforms=platforms)
+        assert kept_platforms == {p: pooled.get(p, Record()) for p in platforms}
     for claim in claims:
         excluded = reliability.reliability_of(
             session=session, domains=domains, exclude_claim=claim.id
@@ -123,6 +182,10 @@ def test_totals_equal_learning_from_scratch_after_any_sequence_of_writes(session
         assert {d: r.to_dict() for d, r in excluded.items()} == from_scratch(
             session, domains, exclude=claim.id
         )
+        pooled = platforms_from_scratch(session, exclude=claim.id)
+        assert reliability.platform_records(
+            session=session, platforms=platforms, exclude_claim=claim.id
+        ) == {p: pooled.get(p, Record()) for p in platforms}
 
 
 @pytest.fixture

@@ -148,3 +148,27 @@ def test_a_prediction_is_the_status_of_a_fresh_score():
 
     assert score_claim(items, model=model).status == "refuted"
     assert predict(model, items) == "false"
+
+
+def test_the_mentions_specification_learns_that_hedged_reports_mean_unknown():
+    """True: three backers; unknown: one backer, or three and three outlets only repeating it."""
+    claims = {}
+    for i in range(60):
+        backers = 1 if i % 3 == 2 else 3
+        items = [report(f"{i}:{j}") for j in range(backers)]
+        if i % 3 == 1:
+            items += [report(f"{i}:{j}", "mentions") for j in range(3, 6)]
+        claims[f"c{i:03d}"] = ("true" if i % 3 == 0 else "unknown", items)
+    samples = [Sample(c, tuple(items), label) for c, (label, items) in claims.items()]
+
+    shipped, mentions = fit(samples, 0.001), fit(samples, 0.001, spec="mentions")
+
+    assert shipped.mentions == 0 and mentions.mentions < 0
+    right = {
+        name: sum(predict(model, items) == label for label, items in claims.values())
+        for name, model in (("shipped", shipped), ("mentions", mentions))
+    }
+    # The shipped features cannot tell three backers from three backers and three mentions.
+    assert right["mentions"] == 60 and right["shipped"] <= 40
+    with pytest.raises(ValueError, match="specification"):
+        fit(samples, 0.001, spec="multinomial")

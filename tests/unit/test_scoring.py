@@ -343,3 +343,24 @@ def test_importing_scoring_imports_no_web_framework_or_database():
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_under_a_model_that_weighs_mentions_they_take_points_but_never_refute():
+    weighing = Model.from_dict({**MODEL.to_dict(), "mentions": -0.5})
+    items = [
+        item("m:1", "mentions"),
+        item("m:2", "mentions", origin="m:1.example"),
+        item("m:3", "mentions"),
+    ]
+
+    result = score_claim(items, model=weighing)
+
+    by_key = {c.key: c for c in result.contributions}
+    assert by_key["m:1"].points < 0 and by_key["m:2"].points == 0
+    assert by_key["m:2"].same_as == "m:1"
+    assert result.total == result.start + sum(c.points for c in result.contributions)
+    assert result.status == "unsettled" and result.contestedness == 0
+    assert score_claim(items, model=MODEL).total == MODEL.start_points(100)
+    assert claim_features(items)[6] == pytest.approx(2.0)
+    with pytest.raises(ModelError):
+        Model.from_dict({**MODEL.to_dict(), "mentions": 0.5})
