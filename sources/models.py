@@ -41,6 +41,11 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def as_utc_or_none(value: datetime | None) -> datetime | None:
+    """``as_utc`` of an optional instant."""
+    return as_utc(value) if value is not None else None
+
+
 class SourceKind(StrEnum):
     """How close a source is to the claim: the claimant's words, a report, a report of a report."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -23,6 +22,7 @@ from sources.models import (
     SourcePublic,
     SourceUpdate,
     as_utc,
+    as_utc_or_none,
     utcnow,
 )
 from sources.urls import InvalidURL, normalise_url, publisher_domain, publisher_name
@@ -251,17 +251,13 @@ def many_to_public(*, session: Session, sources: Sequence[Source]) -> list[Sourc
                 watched=source.watched,
                 fetch_state=FetchState(source.fetch_state),
                 fetch_reason=source.fetch_reason,
-                last_fetched_at=_utc_or_none(source.last_fetched_at),
-                dead_since=_utc_or_none(source.dead_since),
+                last_fetched_at=as_utc_or_none(source.last_fetched_at),
+                dead_since=as_utc_or_none(source.dead_since),
                 current_snapshot_id=snapshots[source.id][1],
                 snapshots=snapshots[source.id][0],
             )
         )
     return out
-
-
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return as_utc(value) if value is not None else None
 
 
 def _snapshot_summaries(
