@@ -19,6 +19,7 @@ DOMAIN_MODULES = [
     "claims.services.evidence",
     "claims.services.relations",
     "claims.services.verdicts",
+    "claims.services.sources",
     "sources.urls",
     "sources.dates",
     "sources.models",
