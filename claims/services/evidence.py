@@ -59,9 +59,7 @@ def retract_evidence(
     *, session: Session, claim_id: int, evidence_id: int, reason: str, actor: Actor
 ) -> Evidence:
     """Withdraw evidence (kept, marked retracted) and rescore the claim."""
-    evidence = session.get(Evidence, evidence_id)
-    if evidence is None or evidence.claim_id != claim_id:
-        raise NotFound("evidence", evidence_id)
+    evidence = _row(session=session, claim_id=claim_id, evidence_id=evidence_id)
     require_retract(actor, added_by=evidence.added_by)
     if evidence.retracted_at is not None:
         raise InvalidRequest("evidence is already retracted")
@@ -80,6 +78,21 @@ def retract_evidence(
         changes={"reason": reason},
     )
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=claim_id))
+    return evidence
+
+
+def get_evidence(*, session: Session, claim_id: int, evidence_id: int) -> tuple[Evidence, Source]:
+    """One evidence item on a claim with its source, as ``list_evidence`` gives each; NotFound
+    for a claim no one may see yet, or for evidence that is not on this claim."""
+    get_claim(session=session, claim_id=claim_id)
+    evidence = _row(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    return evidence, get_source(session=session, source_id=evidence.source_id)
+
+
+def _row(*, session: Session, claim_id: int, evidence_id: int) -> Evidence:
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.claim_id != claim_id:
+        raise NotFound("evidence", evidence_id)
     return evidence
 
 

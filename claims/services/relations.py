@@ -79,9 +79,7 @@ def retract_relation(
     *, session: Session, claim_id: int, relation_id: int, reason: str, actor: Actor
 ) -> Relation:
     """Withdraw a relation (kept, marked retracted) and rescore its object claim."""
-    relation = session.get(Relation, relation_id)
-    if relation is None or claim_id not in (relation.subject_id, relation.object_id):
-        raise NotFound("relation", relation_id)
+    relation = _row(session=session, claim_id=claim_id, relation_id=relation_id)
     require_retract(actor, added_by=relation.added_by)
     if relation.retracted_at is not None:
         raise InvalidRequest("relation is already retracted")
@@ -100,6 +98,20 @@ def retract_relation(
             changes={"reason": reason},
         )
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=relation.object_id))
+    return relation
+
+
+def get_relation(*, session: Session, claim_id: int, relation_id: int) -> Relation:
+    """One relation in which the claim is subject or object; NotFound for a claim no one may
+    see yet, or for a relation that does not involve it."""
+    get_claim(session=session, claim_id=claim_id)
+    return _row(session=session, claim_id=claim_id, relation_id=relation_id)
+
+
+def _row(*, session: Session, claim_id: int, relation_id: int) -> Relation:
+    relation = session.get(Relation, relation_id)
+    if relation is None or claim_id not in (relation.subject_id, relation.object_id):
+        raise NotFound("relation", relation_id)
     return relation
 
 
