@@ -316,7 +316,8 @@ def main() -> None:
 
         seconds, _ = timed(lambda: [r for r in read_rows(synthetic.open(newline=""), "csv")])
         print(f"stage parse+validate (synthetic)  {args.synthetic / seconds:10.0f} rows/s")
-        texts = [r.claim.text for r in read_rows(synthetic.open(newline=""), "csv")]  # type: ignore[union-attr]
+        read = read_rows(synthetic.open(newline=""), "csv")
+        texts = [r.claim.text for r in read if isinstance(r, ImportRow)]
         seconds, _ = timed(lambda: [normalise_claim(t) for t in texts])
         print(f"stage normalise_claim             {len(texts) / seconds:10.0f} rows/s")
 
