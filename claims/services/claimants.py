@@ -55,9 +55,13 @@ def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Act
         role=claimant_in.role,
         created_by=actor.name,
     )
-    session.add(claimant)
-    session.flush()
-    assert claimant.id is not None
+    history.save(
+        session=session,
+        actor=actor,
+        row=claimant,
+        action="create",
+        changes=claimant_in.model_dump(mode="json"),
+    )
     _register_names(
         session=session,
         claimant=claimant,
@@ -65,15 +69,6 @@ def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Act
         homonym=claimant_in.homonym,
     )
     _add_aliases(session=session, claimant=claimant, aliases=claimant_in.aliases)
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claimant",
-        entity_id=claimant.id,
-        action="create",
-        claim_id=None,
-        changes=claimant_in.model_dump(mode="json"),
-    )
     return claimant
 
 
@@ -120,25 +115,14 @@ def update_claimant(
     old_key = claimant.name_norm
     claimant.sqlmodel_update(data)
     claimant.updated_at = utcnow()
-    session.add(claimant)
-    session.flush()
-    assert claimant.id is not None
+    changes = history.diff(before, {k: v for k, v in data.items() if k != "name_norm"})
+    if aliases:
+        changes["aliases_added"] = aliases
+    history.save(session=session, actor=actor, row=claimant, action="update", changes=changes)
     if claimant.name_norm != old_key:
         _release_name(session=session, claimant=claimant, key=old_key)
     _register_names(session=session, claimant=claimant, names=[claimant.name, *aliases])
     _add_aliases(session=session, claimant=claimant, aliases=aliases)
-    changes = history.diff(before, {k: v for k, v in data.items() if k != "name_norm"})
-    if aliases:
-        changes["aliases_added"] = aliases
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claimant",
-        entity_id=claimant.id,
-        action="update",
-        claim_id=None,
-        changes=changes,
-    )
     return claimant
 
 

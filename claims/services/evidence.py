@@ -33,17 +33,11 @@ def add_evidence(
         note=evidence_in.note,
         added_by=actor.name,
     )
-    session.add(evidence)
-    session.flush()
-    assert evidence.id is not None
-    anchoring.anchor_new_evidence(session=session, evidence=evidence, source=source)
-    history.record(
+    history.save(
         session=session,
         actor=actor,
-        entity="evidence",
-        entity_id=evidence.id,
+        row=evidence,
         action="create",
-        claim_id=claim_id,
         changes={
             "source_id": source.id,
             "stance": evidence.stance,
@@ -51,6 +45,7 @@ def add_evidence(
             "note": evidence.note,
         },
     )
+    anchoring.anchor_new_evidence(session=session, evidence=evidence, source=source)
     scores.recompute(session=session, claim=claim)
     return evidence
 
@@ -66,16 +61,8 @@ def retract_evidence(
     evidence.retracted_at = utcnow()
     evidence.retraction_reason = reason
     evidence.updated_at = evidence.retracted_at
-    session.add(evidence)
-    session.flush()
-    history.record(
-        session=session,
-        actor=actor,
-        entity="evidence",
-        entity_id=evidence_id,
-        action="retract",
-        claim_id=claim_id,
-        changes={"reason": reason},
+    history.save(
+        session=session, actor=actor, row=evidence, action="retract", changes={"reason": reason}
     )
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=claim_id))
     return evidence

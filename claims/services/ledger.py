@@ -131,18 +131,11 @@ def create_claim(
         created_by=actor.name,
         review_state=review_state.value,
     )
-    session.add(claim)
-    session.flush()
-    assert claim.id is not None
-    _set_tags(session=session, claim_id=claim.id, tags=claim_in.tags)
-    scores.recompute(session=session, claim=claim)
-    history.record(
+    history.save(
         session=session,
         actor=actor,
-        entity="claim",
-        entity_id=claim.id,
+        row=claim,
         action="create",
-        claim_id=claim.id,
         changes={
             "text": claim.text,
             "language": claim.language,
@@ -153,6 +146,9 @@ def create_claim(
             "review_state": claim.review_state,
         },
     )
+    assert claim.id is not None
+    _set_tags(session=session, claim_id=claim.id, tags=claim_in.tags)
+    scores.recompute(session=session, claim=claim)
     return claim
 
 
@@ -407,19 +403,8 @@ def _new_revision(
     are one statement: of two writers holding the same ETag, the database lets exactly one
     through, and the other's whole transaction, its edit included, is undone (412).
     """
-    assert claim.id is not None
-    session.add(claim)
-    session.flush()
+    history.save(session=session, actor=actor, row=claim, action=action, changes=changes)
     _bump_revision(session=session, claim=claim, expected=expected)
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claim",
-        entity_id=claim.id,
-        action=action,
-        claim_id=claim.id,
-        changes=changes,
-    )
 
 
 def _claimant_exists(*, session: Session, claimant_id: int) -> None:

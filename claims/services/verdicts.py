@@ -50,16 +50,11 @@ def add_verdict(
         editor=actor.name,
         created_at=now,
     )
-    session.add(verdict)
-    session.flush()
-    assert verdict.id is not None
-    history.record(
+    history.save(
         session=session,
         actor=actor,
-        entity="verdict",
-        entity_id=verdict.id,
+        row=verdict,
         action="create",
-        claim_id=claim_id,
         changes={
             "rating": verdict.rating,
             "rationale": verdict.rationale,
@@ -96,15 +91,9 @@ def withdraw_verdict(*, session: Session, claim_id: int, reason: str, actor: Act
     now = utcnow()
     verdict.superseded_at = now
     claim.updated_at = now
-    session.add_all([verdict, claim])
-    history.record(
-        session=session,
-        actor=actor,
-        entity="verdict",
-        entity_id=verdict.id,
-        action="withdraw",
-        claim_id=claim_id,
-        changes={"reason": reason},
+    session.add(claim)
+    history.save(
+        session=session, actor=actor, row=verdict, action="withdraw", changes={"reason": reason}
     )
     notices.verdict_withdrawn(
         session=session, claim=claim, verdict=verdict, reason=reason, actor=actor

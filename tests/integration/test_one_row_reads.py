@@ -29,11 +29,11 @@ def test_evidence_is_not_found_through_another_claim_or_an_unknown_id(
     other = make_claim("The tunnel opened in 1950.")
     item = make_evidence(claim, make_source("https://news.example/bridge"))
 
-    with pytest.raises(NotFound, match="^evidence "):
+    with pytest.raises(NotFound, match=r"^evidence "):
         evidence.get_evidence(session=session, claim_id=other.id, evidence_id=item.id)
-    with pytest.raises(NotFound, match="^evidence "):
+    with pytest.raises(NotFound, match=r"^evidence "):
         evidence.get_evidence(session=session, claim_id=claim.id, evidence_id=item.id + 1000)
-    with pytest.raises(NotFound, match="^claim "):
+    with pytest.raises(NotFound, match=r"^claim "):
         evidence.get_evidence(session=session, claim_id=other.id + 1000, evidence_id=item.id)
 
 
@@ -48,7 +48,7 @@ def test_a_relation_is_read_through_either_of_its_claims_and_no_other(
     for claim in (subject, obj):
         found = relations.get_relation(session=session, claim_id=claim.id, relation_id=link.id)
         assert found.id == link.id
-    with pytest.raises(NotFound, match="^relation "):
+    with pytest.raises(NotFound, match=r"^relation "):
         relations.get_relation(session=session, claim_id=third.id, relation_id=link.id)
 
 
@@ -60,7 +60,7 @@ def test_nothing_hanging_on_a_claim_in_the_review_queue_can_be_read(session, edi
         review_state=ReviewState.submitted,
     )
 
-    with pytest.raises(NotFound, match="^claim "):
+    with pytest.raises(NotFound, match=r"^claim "):
         evidence.get_evidence(session=session, claim_id=waiting.id, evidence_id=1)
-    with pytest.raises(NotFound, match="^claim "):
+    with pytest.raises(NotFound, match=r"^claim "):
         relations.get_relation(session=session, claim_id=waiting.id, relation_id=1)
