@@ -10,7 +10,7 @@ from claims.errors import Conflict, InvalidRequest, NotFound
 from claims.models import Claimant, ClaimantAlias, ClaimantKind, ClaimantName
 from claims.policy import Action, Actor, require
 from claims.schemas import ClaimantCreate, ClaimantPublic, ClaimantUpdate
-from claims.services import history
+from claims.services import claim_rows, history
 from claims.text import normalise_name
 from sources.models import as_utc, utcnow
 
@@ -49,18 +49,22 @@ def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Act
     if claimant_in.homonym:
         require(actor, Action.review)
     claimant = Claimant(
-        name=claimant_in.name,
-        name_norm=normalise_name(claimant_in.name),
-        kind=claimant_in.kind.value,
-        role=claimant_in.role,
-        created_by=actor.name,
+        **claim_rows.claimant_values(
+            name=claimant_in.name, kind=claimant_in.kind, role=claimant_in.role, actor=actor
+        )
     )
     history.save(
         session=session,
         actor=actor,
         row=claimant,
         action="create",
-        changes=claimant_in.model_dump(mode="json"),
+        changes=claim_rows.claimant_created(
+            name=claimant_in.name,
+            kind=claimant_in.kind,
+            role=claimant_in.role,
+            aliases=claimant_in.aliases,
+            homonym=claimant_in.homonym,
+        ),
     )
     _register_names(
         session=session,

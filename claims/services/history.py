@@ -25,15 +25,23 @@ def record(
 ) -> Revision:
     """Append one entry to the log."""
     revision = Revision(
-        claim_id=claim_id,
-        entity=entity,
-        entity_id=entity_id,
+        **entry(
+            entity=entity, entity_id=entity_id, claim_id=claim_id, changes=_jsonable(changes or {})
+        ),
         action=action,
         actor=actor.name,
-        changes=_jsonable(changes or {}),
     )
     session.add(revision)
     return revision
+
+
+def entry(
+    *, entity: str, entity_id: int, claim_id: int | None, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The columns of one log entry that name what it is about; the action, the actor and the
+    time are the write's (a batch binds them once for all its entries). ``changes`` must be
+    JSON already (``record`` makes it so)."""
+    return {"claim_id": claim_id, "entity": entity, "entity_id": entity_id, "changes": changes}
 
 
 def save(

@@ -19,6 +19,7 @@ from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState
 from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
 from claims.services import (
+    claim_rows,
     claimants,
     history,
     locks,
@@ -120,31 +121,20 @@ def create_claim(
         url=claim_in.appeared_in_url,
         actor=actor,
     )
-    claim = Claim(
+    values = claim_rows.claim_values(
         text=claim_in.text,
-        text_norm=normalise_claim(claim_in.text),
-        figures=figure_terms(claim_in.text, claim_in.language),
         language=claim_in.language,
-        claimant_id=claimant_id,
         said_on=claim_in.said_on,
+        claimant_id=claimant_id,
         appeared_in_id=appeared_in_id,
-        created_by=actor.name,
-        review_state=review_state.value,
     )
+    claim = Claim(**values, **claim_rows.authored(actor=actor, review_state=review_state))
     history.save(
         session=session,
         actor=actor,
         row=claim,
         action="create",
-        changes={
-            "text": claim.text,
-            "language": claim.language,
-            "claimant_id": claimant_id,
-            "said_on": claim.said_on,
-            "appeared_in_id": appeared_in_id,
-            "tags": claim_in.tags,
-            "review_state": claim.review_state,
-        },
+        changes=claim_rows.claim_created(values, tags=claim_in.tags, review_state=review_state),
     )
     assert claim.id is not None
     _set_tags(session=session, claim_id=claim.id, tags=claim_in.tags)
@@ -449,8 +439,8 @@ def _set_tags(*, session: Session, claim_id: int, tags: Sequence[str]) -> None:
     for row in session.exec(select(ClaimTag).where(ClaimTag.claim_id == claim_id)).all():
         session.delete(row)
     session.flush()
-    for tag in tags:
-        session.add(ClaimTag(claim_id=claim_id, tag=tag))
+    for values in claim_rows.tag_values(claim_id, tags):
+        session.add(ClaimTag(**values))
     session.flush()
 
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from claims.errors import InvalidRequest
-from claims.models import RATING_SCALE, Verdict
+from claims.models import Verdict
 from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
-from claims.services import history, locks, notices, reliability
+from claims.services import claim_rows, history, locks, notices, reliability
 from claims.services.ledger import get_claim
 from sources.models import utcnow
 
@@ -40,26 +40,20 @@ def add_verdict(
     if previous is not None:
         previous.superseded_at = now
         session.add(previous)
-    value, name = RATING_SCALE[verdict_in.rating]
-    verdict = Verdict(
+    values = claim_rows.verdict_values(
         claim_id=claim_id,
-        rating=verdict_in.rating.value,
-        rating_value=value,
-        alternate_name=name,
+        rating=verdict_in.rating,
         rationale=verdict_in.rationale,
-        editor=actor.name,
-        created_at=now,
+        actor=actor,
+        at=now,
     )
+    verdict = Verdict(**values)
     history.save(
         session=session,
         actor=actor,
         row=verdict,
         action="create",
-        changes={
-            "rating": verdict.rating,
-            "rationale": verdict.rationale,
-            "supersedes": previous.id if previous else None,
-        },
+        changes=claim_rows.verdict_created(values, supersedes=previous.id if previous else None),
     )
     claim.updated_at = now
     session.add(claim)
