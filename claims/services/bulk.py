@@ -431,7 +431,7 @@ class Importer:
         conn.execute(
             insert(CLAIMANT_NAME),
             [
-                {"claimant_id": int(claimant_id), "key": key, "homonym": False}
+                claim_rows.name_values(claimant_id=int(claimant_id), key=key)
                 for key, claimant_id in zip(keys, ids, strict=True)
             ],
         )

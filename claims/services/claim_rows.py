@@ -96,6 +96,12 @@ def claimant_created(
     }
 
 
+def name_values(*, claimant_id: int, key: str, homonym: bool = False) -> dict[str, Any]:
+    """A folded name's row in the register that keeps names unique (``homonym``: shared on
+    purpose, as an editor said)."""
+    return {"claimant_id": claimant_id, "key": key, "homonym": homonym}
+
+
 def verdict_values(
     *, claim_id: int, rating: Rating, rationale: str, actor: Actor, at: datetime
 ) -> dict[str, Any]:

@@ -223,7 +223,7 @@ def _register_names(
             continue
         inserted = bind.execute(
             dialect.insert(ClaimantName)
-            .values(claimant_id=claimant.id, key=key, homonym=homonym)
+            .values(**claim_rows.name_values(claimant_id=claimant.id, key=key, homonym=homonym))
             .on_conflict_do_nothing()
             .returning(ClaimantName.id)
         )
