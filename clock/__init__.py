@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-__all__ = ["as_utc", "utcnow"]
+__all__ = ["as_utc", "as_utc_or_none", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -19,3 +19,8 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """The instant as an aware UTC datetime (SQLite hands back naive ones, stored as UTC)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def as_utc_or_none(value: datetime | None) -> datetime | None:
+    """``as_utc`` of an optional instant."""
+    return as_utc(value) if value is not None else None

@@ -285,7 +285,7 @@ def later(session: Session | OrmSession, name: str, *args: Any) -> None:
     A fetch is keyed by its source alone, so asking again while one is waiting adds nothing.
     """
     values = [a.isoformat() if isinstance(a, datetime) else a for a in args]
-    key = f"{name}:{values[0]}" if name == "fetch_source" else None
+    key = outbox.fetch_key(values[0]) if name == outbox.FETCH_SOURCE else None
     outbox.later(session, name, *values, key=key)
 
 

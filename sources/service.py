@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from clock import as_utc, utcnow
+from clock import as_utc, as_utc_or_none, utcnow
 from sources.dates import parse_partial_date_or_none
 from sources.errors import InvalidSource, SourceNotFound
 from sources.models import (
@@ -250,17 +249,13 @@ def many_to_public(*, session: Session, sources: Sequence[Source]) -> list[Sourc
                 watched=source.watched,
                 fetch_state=FetchState(source.fetch_state),
                 fetch_reason=source.fetch_reason,
-                last_fetched_at=_utc_or_none(source.last_fetched_at),
-                dead_since=_utc_or_none(source.dead_since),
+                last_fetched_at=as_utc_or_none(source.last_fetched_at),
+                dead_since=as_utc_or_none(source.dead_since),
                 current_snapshot_id=snapshots[source.id][1],
                 snapshots=snapshots[source.id][0],
             )
         )
     return out
-
-
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return as_utc(value) if value is not None else None
 
 
 def _snapshot_summaries(

@@ -10,7 +10,7 @@ a page edited and then restored points back at its first version without a third
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -206,15 +206,6 @@ def snapshot_public(
     if with_text:
         return SnapshotTextPublic(**public.model_dump(), text=snapshot.text)
     return public
-
-
-def snapshot_texts(*, session: Session, snapshot_ids: Iterable[int]) -> dict[int, Snapshot]:
-    """Snapshots by id, for showing quotes in the context of the version they were found in."""
-    ids = sorted(set(snapshot_ids))
-    if not ids:
-        return {}
-    rows = session.exec(select(Snapshot).where(col(Snapshot.id).in_(ids))).all()
-    return {s.id: s for s in rows if s.id is not None}
 
 
 def _count(*, session: Session, source_id: int) -> int:

@@ -1,8 +1,10 @@
 """Bulk import of validated rows: claims, claimants, sources, tags, verdicts, revision log.
 
 The API path (``ledger.create_claim``, ``verdicts.add_verdict``) costs several ORM round trips
-and a scan of every live claim per row. An import of a whole archive writes the same rows with
-SQLAlchemy Core ``executemany`` per batch instead, with what stays constant over a run done once:
+and a scan of every live claim per row. An import of a whole archive writes the same rows, built
+by the same functions (``claims.services.claim_rows`` for the claim, its tags, a new claimant and
+a verdict, ``history.entry`` for their log entries), with SQLAlchemy Core ``executemany`` per
+batch instead, with what stays constant over a run done once:
 
 - permissions are checked once for the run;
 - claimants are looked up in a map of every name and alias on record, read once; new ones are
@@ -44,10 +46,8 @@ from sqlmodel import Session, select
 
 from claims.dedupe import RunIndex
 from claims.dedupe_worker import Answer, DedupeWorker, WorkerLost
-from claims.figures import figure_terms
 from claims.importing import ImportRow, RowError
 from claims.models import (
-    RATING_SCALE,
     Claim,
     Claimant,
     ClaimantAlias,
@@ -60,7 +60,7 @@ from claims.models import (
 )
 from claims.policy import Action, Actor, allowed, require
 from claims.scoring import score_claim
-from claims.services import ledger, locks
+from claims.services import claim_rows, history, ledger, locks
 from claims.text import normalise_claim, normalise_name
 from clock import utcnow
 from sources.errors import SourceError
@@ -317,18 +317,18 @@ class Importer:
         conn = self.session.connection()
         now = utcnow()
         claimant_ids = [self._claimant_id(p.claimant_key) for p in pending]
-        claim_rows = [
-            {
-                "text": p.row.claim.text,
-                "text_norm": p.text_norm,
-                "figures": figure_terms(p.row.claim.text, p.row.claim.language),
-                "language": p.row.claim.language,
-                "claimant_id": claimant_id,
-                "said_on": p.row.claim.said_on,
-                "appeared_in_id": p.source_id,
-            }
+        claims = [
+            claim_rows.claim_values(
+                text=p.row.claim.text,
+                language=p.row.claim.language,
+                said_on=p.row.claim.said_on,
+                claimant_id=claimant_id,
+                appeared_in_id=p.source_id,
+                text_norm=p.text_norm,
+            )
             for p, claimant_id in zip(pending, claimant_ids, strict=True)
         ]
+        # What every claim of the batch shares is bound once for the statement (_executemany).
         shared = {
             **self._score,
             "n_supporting": 0,
@@ -336,50 +336,46 @@ class Importer:
             "n_mentioning": 0,
             "n_rebuttals": 0,
             "revision": 1,
-            "created_by": self.actor.name,
+            **claim_rows.authored(actor=self.actor, review_state=ReviewState.published),
             "created_at": now,
             "updated_at": now,
-            "review_state": ReviewState.published.value,
         }
-        ids = _insert_ids(conn, CLAIM, claim_rows, shared=shared)
+        ids = _insert_ids(conn, CLAIM, claims, shared=shared)
         tags = [
-            {"claim_id": i, "tag": t}
+            tag
             for p, i in zip(pending, ids, strict=True)
-            for t in p.row.claim.tags
+            for tag in claim_rows.tag_values(i, p.row.claim.tags)
         ]
         if tags:
             _executemany(conn, TAG, tags)
         revisions = [
-            self._revision("claim", i, i, now, _claim_changes(p, claimant_id, origin))
-            for p, i, claimant_id in zip(pending, ids, claimant_ids, strict=True)
+            history.entry(
+                entity="claim", entity_id=i, claim_id=i, changes=_claim_changes(p, values, origin)
+            )
+            for p, values, i in zip(pending, claims, ids, strict=True)
         ]
         rated = [(p, i) for p, i in zip(pending, ids, strict=True) if p.row.verdict is not None]
         if rated:
             verdict_rows = []
             for p, claim_id in rated:
                 assert p.row.verdict is not None
-                value, name = RATING_SCALE[p.row.verdict.rating]
                 verdict_rows.append(
-                    {
-                        "claim_id": claim_id,
-                        "rating": p.row.verdict.rating.value,
-                        "rating_value": value,
-                        "alternate_name": name,
-                        "rationale": p.row.verdict.rationale,
-                        "editor": self.actor.name,
-                        "created_at": now,
-                        "superseded_at": None,
-                    }
+                    claim_rows.verdict_values(
+                        claim_id=claim_id,
+                        rating=p.row.verdict.rating,
+                        rationale=p.row.verdict.rationale,
+                        actor=self.actor,
+                        at=now,
+                    )
                 )
-            verdict_ids = _insert_ids(conn, VERDICT, verdict_rows)
-            for (_, claim_id), verdict_id, v in zip(rated, verdict_ids, verdict_rows, strict=True):
+            verdict_changes = [claim_rows.verdict_created(v, supersedes=None) for v in verdict_rows]
+            verdict_ids = _insert_ids(conn, VERDICT, verdict_rows, shared={"superseded_at": None})
+            for (_, claim_id), verdict_id, c in zip(
+                rated, verdict_ids, verdict_changes, strict=True
+            ):
                 revisions.append(
-                    self._revision(
-                        "verdict",
-                        int(verdict_id),
-                        claim_id,
-                        now,
-                        {"rating": v["rating"], "rationale": v["rationale"], "supersedes": None},
+                    history.entry(
+                        entity="verdict", entity_id=int(verdict_id), claim_id=claim_id, changes=c
                     )
                 )
         self._insert_revisions(conn, revisions, now)
@@ -388,12 +384,6 @@ class Importer:
     def _insert_revisions(self, conn: Connection, rows: list[dict[str, Any]], at: Any) -> None:
         shared = {"action": "create", "actor": self.actor.name, "at": at}
         _executemany(conn, REVISION, rows, shared=shared)
-
-    def _revision(
-        self, entity: str, entity_id: int, claim_id: int | None, at: Any, changes: dict[str, Any]
-    ) -> dict[str, Any]:
-        # action, actor and at are the statement's, bound once (_insert_revisions)
-        return {"claim_id": claim_id, "entity": entity, "entity_id": entity_id, "changes": changes}
 
     # ---- claimants and sources, each resolved once per run ------------------------------
 
@@ -427,33 +417,36 @@ class Importer:
         now = utcnow()
         keys = list(new)
         rows = [
-            {
-                "name": new[k][0],
-                "name_norm": k,
-                "kind": ClaimantKind.person.value,
-                "role": new[k][1],
-                "created_by": self.actor.name,
-                "created_at": now,
-                "updated_at": now,
-            }
+            claim_rows.claimant_values(
+                name=new[k][0],
+                kind=ClaimantKind.person,
+                role=new[k][1],
+                actor=self.actor,
+                name_norm=k,
+            )
             for k in keys
         ]
-        ids = _insert_ids(conn, CLAIMANT, rows)
+        ids = _insert_ids(conn, CLAIMANT, rows, shared={"created_at": now, "updated_at": now})
         # Their names enter the register that keeps names unique: a name a concurrent writer
         # recorded meanwhile fails the batch, which is then replayed row by row.
         conn.execute(
             insert(CLAIMANT_NAME),
             [
-                {"claimant_id": int(claimant_id), "key": key, "homonym": False}
+                claim_rows.name_values(claimant_id=int(claimant_id), key=key)
                 for key, claimant_id in zip(keys, ids, strict=True)
             ],
         )
         revisions = []
-        for key, row, claimant_id in zip(keys, rows, ids, strict=True):
+        for key, claimant_id in zip(keys, ids, strict=True):
             self._claimants[key] = {int(claimant_id)}
-            changes: dict[str, Any] = {k: row[k] for k in ("name", "kind", "role")}
-            changes["aliases"] = []
-            revisions.append(self._revision("claimant", int(claimant_id), None, now, changes))
+            changes = claim_rows.claimant_created(
+                name=new[key][0], kind=ClaimantKind.person, role=new[key][1]
+            )
+            revisions.append(
+                history.entry(
+                    entity="claimant", entity_id=int(claimant_id), claim_id=None, changes=changes
+                )
+            )
         self._insert_revisions(conn, revisions, now)
 
     def _source(self, row: ImportRow) -> int | None:
@@ -608,18 +601,12 @@ def _names_on_record(session: Session) -> dict[str, set[int]]:
     return names
 
 
-def _claim_changes(p: _Pending, claimant_id: int | None, origin: str) -> dict[str, Any]:
+def _claim_changes(p: _Pending, values: dict[str, Any], origin: str) -> dict[str, Any]:
     """The revision entry ``ledger.create_claim`` writes, plus where the row came from."""
-    changes: dict[str, Any] = {
-        "text": p.row.claim.text,
-        "language": p.row.claim.language,
-        "claimant_id": claimant_id,
-        "said_on": p.row.claim.said_on,
-        "appeared_in_id": p.source_id,
-        "tags": p.row.claim.tags,
-        "review_state": ReviewState.published.value,
-        "imported_from": f"{origin}:{p.row.line}" if origin else p.row.line,
-    }
+    changes = claim_rows.claim_created(
+        values, tags=p.row.claim.tags, review_state=ReviewState.published
+    )
+    changes["imported_from"] = f"{origin}:{p.row.line}" if origin else p.row.line
     if p.row.note:
         changes["context"] = p.row.note
     return changes

@@ -10,7 +10,7 @@ from claims.errors import Conflict, InvalidRequest, NotFound
 from claims.models import Claimant, ClaimantAlias, ClaimantKind, ClaimantName
 from claims.policy import Action, Actor, require
 from claims.schemas import ClaimantCreate, ClaimantPublic, ClaimantUpdate
-from claims.services import history
+from claims.services import claim_rows, history
 from claims.text import normalise_name
 from clock import as_utc, utcnow
 
@@ -49,15 +49,23 @@ def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Act
     if claimant_in.homonym:
         require(actor, Action.review)
     claimant = Claimant(
-        name=claimant_in.name,
-        name_norm=normalise_name(claimant_in.name),
-        kind=claimant_in.kind.value,
-        role=claimant_in.role,
-        created_by=actor.name,
+        **claim_rows.claimant_values(
+            name=claimant_in.name, kind=claimant_in.kind, role=claimant_in.role, actor=actor
+        )
     )
-    session.add(claimant)
-    session.flush()
-    assert claimant.id is not None
+    history.save(
+        session=session,
+        actor=actor,
+        row=claimant,
+        action="create",
+        changes=claim_rows.claimant_created(
+            name=claimant_in.name,
+            kind=claimant_in.kind,
+            role=claimant_in.role,
+            aliases=claimant_in.aliases,
+            homonym=claimant_in.homonym,
+        ),
+    )
     _register_names(
         session=session,
         claimant=claimant,
@@ -65,15 +73,6 @@ def create_claimant(*, session: Session, claimant_in: ClaimantCreate, actor: Act
         homonym=claimant_in.homonym,
     )
     _add_aliases(session=session, claimant=claimant, aliases=claimant_in.aliases)
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claimant",
-        entity_id=claimant.id,
-        action="create",
-        claim_id=None,
-        changes=claimant_in.model_dump(mode="json"),
-    )
     return claimant
 
 
@@ -120,25 +119,14 @@ def update_claimant(
     old_key = claimant.name_norm
     claimant.sqlmodel_update(data)
     claimant.updated_at = utcnow()
-    session.add(claimant)
-    session.flush()
-    assert claimant.id is not None
+    changes = history.diff(before, {k: v for k, v in data.items() if k != "name_norm"})
+    if aliases:
+        changes["aliases_added"] = aliases
+    history.save(session=session, actor=actor, row=claimant, action="update", changes=changes)
     if claimant.name_norm != old_key:
         _release_name(session=session, claimant=claimant, key=old_key)
     _register_names(session=session, claimant=claimant, names=[claimant.name, *aliases])
     _add_aliases(session=session, claimant=claimant, aliases=aliases)
-    changes = history.diff(before, {k: v for k, v in data.items() if k != "name_norm"})
-    if aliases:
-        changes["aliases_added"] = aliases
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claimant",
-        entity_id=claimant.id,
-        action="update",
-        claim_id=None,
-        changes=changes,
-    )
     return claimant
 
 
@@ -235,7 +223,7 @@ def _register_names(
             continue
         inserted = bind.execute(
             dialect.insert(ClaimantName)
-            .values(claimant_id=claimant.id, key=key, homonym=homonym)
+            .values(**claim_rows.name_values(claimant_id=claimant.id, key=key, homonym=homonym))
             .on_conflict_do_nothing()
             .returning(ClaimantName.id)
         )

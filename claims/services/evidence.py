@@ -34,17 +34,11 @@ def add_evidence(
         note=evidence_in.note,
         added_by=actor.name,
     )
-    session.add(evidence)
-    session.flush()
-    assert evidence.id is not None
-    anchoring.anchor_new_evidence(session=session, evidence=evidence, source=source)
-    history.record(
+    history.save(
         session=session,
         actor=actor,
-        entity="evidence",
-        entity_id=evidence.id,
+        row=evidence,
         action="create",
-        claim_id=claim_id,
         changes={
             "source_id": source.id,
             "stance": evidence.stance,
@@ -52,6 +46,7 @@ def add_evidence(
             "note": evidence.note,
         },
     )
+    anchoring.anchor_new_evidence(session=session, evidence=evidence, source=source)
     scores.recompute(session=session, claim=claim)
     return evidence
 
@@ -60,27 +55,32 @@ def retract_evidence(
     *, session: Session, claim_id: int, evidence_id: int, reason: str, actor: Actor
 ) -> Evidence:
     """Withdraw evidence (kept, marked retracted) and rescore the claim."""
-    evidence = session.get(Evidence, evidence_id)
-    if evidence is None or evidence.claim_id != claim_id:
-        raise NotFound("evidence", evidence_id)
+    evidence = _row(session=session, claim_id=claim_id, evidence_id=evidence_id)
     require_retract(actor, added_by=evidence.added_by)
     if evidence.retracted_at is not None:
         raise InvalidRequest("evidence is already retracted")
     evidence.retracted_at = utcnow()
     evidence.retraction_reason = reason
     evidence.updated_at = evidence.retracted_at
-    session.add(evidence)
-    session.flush()
-    history.record(
-        session=session,
-        actor=actor,
-        entity="evidence",
-        entity_id=evidence_id,
-        action="retract",
-        claim_id=claim_id,
-        changes={"reason": reason},
+    history.save(
+        session=session, actor=actor, row=evidence, action="retract", changes={"reason": reason}
     )
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=claim_id))
+    return evidence
+
+
+def get_evidence(*, session: Session, claim_id: int, evidence_id: int) -> tuple[Evidence, Source]:
+    """One evidence item on a claim with its source, as ``list_evidence`` gives each; NotFound
+    for a claim no one may see yet, or for evidence that is not on this claim."""
+    get_claim(session=session, claim_id=claim_id)
+    evidence = _row(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    return evidence, get_source(session=session, source_id=evidence.source_id)
+
+
+def _row(*, session: Session, claim_id: int, evidence_id: int) -> Evidence:
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.claim_id != claim_id:
+        raise NotFound("evidence", evidence_id)
     return evidence
 
 

@@ -19,6 +19,7 @@ from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState
 from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
 from claims.services import (
+    claim_rows,
     claimants,
     history,
     locks,
@@ -121,39 +122,24 @@ def create_claim(
         url=claim_in.appeared_in_url,
         actor=actor,
     )
-    claim = Claim(
+    values = claim_rows.claim_values(
         text=claim_in.text,
-        text_norm=normalise_claim(claim_in.text),
-        figures=figure_terms(claim_in.text, claim_in.language),
         language=claim_in.language,
-        claimant_id=claimant_id,
         said_on=claim_in.said_on,
+        claimant_id=claimant_id,
         appeared_in_id=appeared_in_id,
-        created_by=actor.name,
-        review_state=review_state.value,
     )
-    session.add(claim)
-    session.flush()
+    claim = Claim(**values, **claim_rows.authored(actor=actor, review_state=review_state))
+    history.save(
+        session=session,
+        actor=actor,
+        row=claim,
+        action="create",
+        changes=claim_rows.claim_created(values, tags=claim_in.tags, review_state=review_state),
+    )
     assert claim.id is not None
     _set_tags(session=session, claim_id=claim.id, tags=claim_in.tags)
     scores.recompute(session=session, claim=claim)
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claim",
-        entity_id=claim.id,
-        action="create",
-        claim_id=claim.id,
-        changes={
-            "text": claim.text,
-            "language": claim.language,
-            "claimant_id": claimant_id,
-            "said_on": claim.said_on,
-            "appeared_in_id": appeared_in_id,
-            "tags": claim_in.tags,
-            "review_state": claim.review_state,
-        },
-    )
     return claim
 
 
@@ -408,19 +394,8 @@ def _new_revision(
     are one statement: of two writers holding the same ETag, the database lets exactly one
     through, and the other's whole transaction, its edit included, is undone (412).
     """
-    assert claim.id is not None
-    session.add(claim)
-    session.flush()
+    history.save(session=session, actor=actor, row=claim, action=action, changes=changes)
     _bump_revision(session=session, claim=claim, expected=expected)
-    history.record(
-        session=session,
-        actor=actor,
-        entity="claim",
-        entity_id=claim.id,
-        action=action,
-        claim_id=claim.id,
-        changes=changes,
-    )
 
 
 def _claimant_exists(*, session: Session, claimant_id: int) -> None:
@@ -465,8 +440,8 @@ def _set_tags(*, session: Session, claim_id: int, tags: Sequence[str]) -> None:
     for row in session.exec(select(ClaimTag).where(ClaimTag.claim_id == claim_id)).all():
         session.delete(row)
     session.flush()
-    for tag in tags:
-        session.add(ClaimTag(claim_id=claim_id, tag=tag))
+    for values in claim_rows.tag_values(claim_id, tags):
+        session.add(ClaimTag(**values))
     session.flush()
 
 

@@ -67,6 +67,19 @@ def later(
     )
 
 
+FETCH_SOURCE: Final = "fetch_source"
+
+
+def fetch_key(source_id: JSONValue) -> str:
+    """A fetch is keyed by its source alone: asking again while one waits adds nothing."""
+    return f"{FETCH_SOURCE}:{source_id}"
+
+
+def later_fetch(session: Session | OrmSession | Connection, source_id: int, at: datetime) -> None:
+    """Ask for a fetch of the source's page, as asked at ``at`` (see ``fetch_key``)."""
+    later(session, FETCH_SOURCE, source_id, at.isoformat(), key=fetch_key(source_id))
+
+
 def _due(now: datetime, lease: timedelta) -> Any:
     return and_(
         or_(col(OutboxJob.handed_at).is_(None), col(OutboxJob.handed_at) < now - lease),

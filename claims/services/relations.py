@@ -50,27 +50,20 @@ def add_relation(
         note=relation_in.note,
         added_by=actor.name,
     )
-    session.add(relation)
-    session.flush()
-    assert relation.id is not None
+    history.save(
+        session=session,
+        actor=actor,
+        row=relation,
+        action="create",
+        changes={
+            "subject_id": subject_id,
+            "object_id": object_id,
+            "kind": relation.kind,
+            "first_hand": relation.first_hand,
+            "note": relation.note,
+        },
+    )
     notices.relation_added(session=session, relation=relation, actor=actor)
-    changes = {
-        "subject_id": subject_id,
-        "object_id": object_id,
-        "kind": relation.kind,
-        "first_hand": relation.first_hand,
-        "note": relation.note,
-    }
-    for logged_claim in sorted({subject_id, object_id}):
-        history.record(
-            session=session,
-            actor=actor,
-            entity="relation",
-            entity_id=relation.id,
-            action="create",
-            claim_id=logged_claim,
-            changes=changes,
-        )
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=object_id))
     return relation
 
@@ -79,27 +72,30 @@ def retract_relation(
     *, session: Session, claim_id: int, relation_id: int, reason: str, actor: Actor
 ) -> Relation:
     """Withdraw a relation (kept, marked retracted) and rescore its object claim."""
-    relation = session.get(Relation, relation_id)
-    if relation is None or claim_id not in (relation.subject_id, relation.object_id):
-        raise NotFound("relation", relation_id)
+    relation = _row(session=session, claim_id=claim_id, relation_id=relation_id)
     require_retract(actor, added_by=relation.added_by)
     if relation.retracted_at is not None:
         raise InvalidRequest("relation is already retracted")
     relation.retracted_at = utcnow()
     relation.retraction_reason = reason
-    session.add(relation)
-    session.flush()
-    for logged_claim in sorted({relation.subject_id, relation.object_id}):
-        history.record(
-            session=session,
-            actor=actor,
-            entity="relation",
-            entity_id=relation_id,
-            action="retract",
-            claim_id=logged_claim,
-            changes={"reason": reason},
-        )
+    history.save(
+        session=session, actor=actor, row=relation, action="retract", changes={"reason": reason}
+    )
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=relation.object_id))
+    return relation
+
+
+def get_relation(*, session: Session, claim_id: int, relation_id: int) -> Relation:
+    """One relation in which the claim is subject or object; NotFound for a claim no one may
+    see yet, or for a relation that does not involve it."""
+    get_claim(session=session, claim_id=claim_id)
+    return _row(session=session, claim_id=claim_id, relation_id=relation_id)
+
+
+def _row(*, session: Session, claim_id: int, relation_id: int) -> Relation:
+    relation = session.get(Relation, relation_id)
+    if relation is None or claim_id not in (relation.subject_id, relation.object_id):
+        raise NotFound("relation", relation_id)
     return relation
 
 

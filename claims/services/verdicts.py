@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from claims.errors import InvalidRequest
-from claims.models import RATING_SCALE, Verdict
+from claims.models import Verdict
 from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
-from claims.services import history, locks, notices, reliability
+from claims.services import claim_rows, history, locks, notices, reliability
 from claims.services.ledger import get_claim
 from clock import utcnow
 
@@ -40,31 +40,20 @@ def add_verdict(
     if previous is not None:
         previous.superseded_at = now
         session.add(previous)
-    value, name = RATING_SCALE[verdict_in.rating]
-    verdict = Verdict(
+    values = claim_rows.verdict_values(
         claim_id=claim_id,
-        rating=verdict_in.rating.value,
-        rating_value=value,
-        alternate_name=name,
+        rating=verdict_in.rating,
         rationale=verdict_in.rationale,
-        editor=actor.name,
-        created_at=now,
+        actor=actor,
+        at=now,
     )
-    session.add(verdict)
-    session.flush()
-    assert verdict.id is not None
-    history.record(
+    verdict = Verdict(**values)
+    history.save(
         session=session,
         actor=actor,
-        entity="verdict",
-        entity_id=verdict.id,
+        row=verdict,
         action="create",
-        claim_id=claim_id,
-        changes={
-            "rating": verdict.rating,
-            "rationale": verdict.rationale,
-            "supersedes": previous.id if previous else None,
-        },
+        changes=claim_rows.verdict_created(values, supersedes=previous.id if previous else None),
     )
     claim.updated_at = now
     session.add(claim)
@@ -96,15 +85,9 @@ def withdraw_verdict(*, session: Session, claim_id: int, reason: str, actor: Act
     now = utcnow()
     verdict.superseded_at = now
     claim.updated_at = now
-    session.add_all([verdict, claim])
-    history.record(
-        session=session,
-        actor=actor,
-        entity="verdict",
-        entity_id=verdict.id,
-        action="withdraw",
-        claim_id=claim_id,
-        changes={"reason": reason},
+    session.add(claim)
+    history.save(
+        session=session, actor=actor, row=verdict, action="withdraw", changes={"reason": reason}
     )
     notices.verdict_withdrawn(
         session=session, claim=claim, verdict=verdict, reason=reason, actor=actor

@@ -43,14 +43,10 @@ from claims.services.claimants import aliases_of
 from claims.services.crosslingual import Matched, borrowed_verdicts
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
-from clock import as_utc
+from clock import as_utc, as_utc_or_none
 from sources.models import FetchState, Publisher, Source, SourceKind
 
 utc = as_utc
-
-
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return utc(value) if value is not None else None
 
 
 def source_refs(*, session: Session, source_ids: Sequence[int]) -> dict[int, SourceRef]:
@@ -71,7 +67,7 @@ def source_refs(*, session: Session, source_ids: Sequence[int]) -> dict[int, Sou
             kind=SourceKind(s.kind),
             publisher=p.domain,
             fetch_state=FetchState(s.fetch_state),
-            dead_since=_utc_or_none(s.dead_since),
+            dead_since=as_utc_or_none(s.dead_since),
         )
         for s, p in rows
         if s.id is not None
@@ -160,13 +156,13 @@ def claims_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimPub
                 tags=tags[claim.id],
                 status=ClaimStatus(claim.status),
                 previous_status=claim.previous_status,
-                status_changed_at=_utc_or_none(claim.status_changed_at),
+                status_changed_at=as_utc_or_none(claim.status_changed_at),
                 lean=round(claim.lean, 4),
                 contestedness=round(claim.contestedness, 4),
                 explanation=claim.explanation,
                 counts=_counts(claim),
                 verdict=verdicts.get(claim.id),
-                scored_at=_utc_or_none(claim.scored_at),
+                scored_at=as_utc_or_none(claim.scored_at),
                 revision=claim.revision,
                 created_by=claim.created_by,
                 created_at=utc(claim.created_at),
@@ -199,7 +195,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
             claimant=names.get(c.claimant_id) if c.claimant_id else None,
             status=ClaimStatus(c.status),
             previous_status=c.previous_status,
-            status_changed_at=_utc_or_none(c.status_changed_at),
+            status_changed_at=as_utc_or_none(c.status_changed_at),
             contestedness=round(c.contestedness, 4),
             lean=round(c.lean, 4),
             verdict=verdicts.get(c.id),
@@ -374,7 +370,7 @@ def status_from_row(row: StatusRow) -> ClaimStatusPublic:
         claimant=row.claimant,
         status=ClaimStatus(row.status),
         previous_status=row.previous_status,
-        status_changed_at=_utc_or_none(row.status_changed_at),
+        status_changed_at=as_utc_or_none(row.status_changed_at),
         contestedness=round(row.contestedness, 4),
         lean=round(row.lean, 4),
         verdict=_row_verdict(row),
@@ -446,9 +442,9 @@ def anchor_public(evidence: Evidence) -> AnchorPublic:
         **now.model_dump(),
         score=evidence.anchor_score,
         selectors=list(evidence.anchor_selectors or []),
-        anchored_at=_utc_or_none(evidence.anchored_at),
+        anchored_at=as_utc_or_none(evidence.anchored_at),
         changed_at_source=evidence.changed_at_source,
-        changed_detected_at=_utc_or_none(evidence.changed_detected_at),
+        changed_detected_at=as_utc_or_none(evidence.changed_detected_at),
         before=before,
     )
 

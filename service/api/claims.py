@@ -279,8 +279,8 @@ def add_evidence(claim_id: int, body: EvidenceCreate) -> EvidencePublic:
     item = evidence.add_evidence(
         session=session, claim_id=claim_id, evidence_in=body, actor=current_actor()
     )
-    source = evidence.list_evidence(session=session, claim_id=claim_id)
-    row = next((e, s) for e, s in source if e.id == item.id)
+    assert item.id is not None
+    row = evidence.get_evidence(session=session, claim_id=claim_id, evidence_id=item.id)
     return views.evidence_public(session=session, rows=[row])[0]
 
 
@@ -304,12 +304,8 @@ def retract_evidence(claim_id: int, evidence_id: int, body: Retraction) -> Evide
         reason=body.reason,
         actor=current_actor(),
     )
-    rows = [
-        r
-        for r in evidence.list_evidence(session=session, claim_id=claim_id)
-        if r[0].id == evidence_id
-    ]
-    return views.evidence_public(session=session, rows=rows)[0]
+    row = evidence.get_evidence(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    return views.evidence_public(session=session, rows=[row])[0]
 
 
 @operation(

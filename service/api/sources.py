@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from claims.policy import Action, require
 from claims.schemas import SourceQuery
-from claims.services import scores
-from clock import utcnow
-from service import jobs
+from claims.services import sources as recording
 from service.api import bp
 from service.api.operation import current_actor, operation
 from service.db import get_session
@@ -62,10 +59,10 @@ def list_sources(query: SourceQuery) -> SourcesPublic:
     "same article (tracking parameters and fragments ignored) is already known.",
 )
 def create_source(body: SourceCreate) -> Response:
-    actor = current_actor()
-    require(actor, Action.add)
     session = get_session()
-    source, created = sources.create_source(session=session, source_in=body, actor_name=actor.name)
+    source, created = recording.record_source(
+        session=session, source_in=body, actor=current_actor()
+    )
     public = sources.to_public(session=session, source=source)
     return Response(
         public.model_dump_json(),
@@ -104,11 +101,10 @@ def get_source(source_id: int) -> SourcePublic:
     description="Changing kind or cites rescores every claim whose evidence rests on it.",
 )
 def update_source(source_id: int, body: SourceUpdate) -> SourcePublic:
-    require(current_actor(), Action.edit)
     session = get_session()
-    source = sources.update_source(session=session, source_id=source_id, source_in=body)
-    affected = scores.claims_resting_on_source(session=session, source_id=source_id)
-    scores.recompute_many(session=session, claim_ids=affected)
+    source = recording.correct_source(
+        session=session, source_id=source_id, source_in=body, actor=current_actor()
+    )
     return sources.to_public(session=session, source=source)
 
 
@@ -164,9 +160,6 @@ def get_snapshot(source_id: int, snapshot_id: int) -> SnapshotPublic:
     "of the page is kept as a snapshot and its quotes are anchored again.",
 )
 def refetch_source(source_id: int) -> SourcePublic:
-    require(current_actor(), Action.add)
     session = get_session()
-    source = sources.get_source(session=session, source_id=source_id)
-    assert source.id is not None
-    jobs.later(session, "fetch_source", source.id, utcnow())
+    source = recording.fetch_again(session=session, source_id=source_id, actor=current_actor())
     return sources.to_public(session=session, source=source)

@@ -13,13 +13,13 @@ from claims.schemas import (
     ClaimStatusPublic,
     EvidenceCreate,
     RelationCreate,
-    Retraction,
 )
 from claims.services import counters, evidence, ledger, relations, views
 from service.db import commit_or_conflict, get_session
 from service.web import bp, forms
 from service.web.auth import current_actor, refuse_unless_may_retract, requires
 from service.web.views_claims import claim_errors, render_claim_form
+from service.web.withdrawing import withdrawal_form
 from sources.errors import InvalidSource
 
 
@@ -139,34 +139,23 @@ def add_counter(claim_id: int) -> ResponseReturnValue:
 def retract_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     """Withdraw evidence, saying why (editors, or the contributor who added it)."""
     session = get_session()
-    rows = [
-        r
-        for r in evidence.list_evidence(session=session, claim_id=claim_id)
-        if r[0].id == evidence_id
-    ]
-    shown = views.evidence_public(session=session, rows=rows)
-    if not shown:
-        raise NotFound("evidence", evidence_id)
-    refuse_unless_may_retract(shown[0].added_by)
-    state = forms.read(forms.RETRACT_FORM)
-    context = {"target": _claim_status(claim_id), "item": shown[0]}
-    if request.method == "GET":
-        return render_template("web/evidence_retract.html", form=state, **context)
-    retraction = forms.validate(Retraction, forms.present(state.values, "reason"), state)
-    if retraction is not None:
-        try:
-            evidence.retract_evidence(
-                session=session,
-                claim_id=claim_id,
-                evidence_id=evidence_id,
-                reason=retraction.reason,
-                actor=current_actor(),
-            )
-        except InvalidRequest as exc:
-            session.rollback()
-            state.add("reason", str(exc))
-    if not state.ok:
-        return render_template("web/evidence_retract.html", form=state, **context), 422
-    commit_or_conflict(session)
-    flash(_("Evidence retracted."), "success")
-    return _back(claim_id, "evidence")
+    row = evidence.get_evidence(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    (item,) = views.evidence_public(session=session, rows=[row])
+    refuse_unless_may_retract(item.added_by)
+
+    def withdraw(reason: str) -> None:
+        evidence.retract_evidence(
+            session=session,
+            claim_id=claim_id,
+            evidence_id=evidence_id,
+            reason=reason,
+            actor=current_actor(),
+        )
+
+    return withdrawal_form(
+        template="web/evidence_retract.html",
+        context={"target": _claim_status(claim_id), "item": item},
+        withdraw=withdraw,
+        done=_("Evidence retracted."),
+        back=url_for("web.claim", claim_id=claim_id, _anchor="evidence"),
+    )

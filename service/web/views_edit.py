@@ -21,6 +21,7 @@ from service.db import commit_or_conflict, get_session
 from service.web import bp, forms, versions
 from service.web.auth import current_actor, refuse_unless_may_retract, requires
 from service.web.views_claims import claim_errors, render_claim_form
+from service.web.withdrawing import withdrawal_form
 
 EDIT_FORM = ("text", "claimant", "claimant_id", "said_on", "language", "tags", versions.FIELD)
 EDIT_FIELDS = {"claimant_id": "claimant"}
@@ -159,34 +160,23 @@ def retract_relation(claim_id: int, relation_id: int) -> ResponseReturnValue:
     target = views.statuses_public(
         session=session, claims=[ledger.get_claim(session=session, claim_id=claim_id)]
     )[0]
-    found = [
-        r
-        for r in relations.list_relations(session=session, claim_id=claim_id)
-        if r.id == relation_id
-    ]
-    if not found:
-        raise NotFound("relation", relation_id)
-    (item,) = views.relations_public(session=session, claim_id=claim_id, relations=found)
+    found = relations.get_relation(session=session, claim_id=claim_id, relation_id=relation_id)
+    (item,) = views.relations_public(session=session, claim_id=claim_id, relations=[found])
     refuse_unless_may_retract(item.added_by)
-    state = forms.read(forms.RETRACT_FORM)
-    context = {"target": target, "item": item}
-    if request.method == "GET":
-        return render_template("web/relation_retract.html", form=state, **context)
-    retraction = forms.validate(Retraction, forms.present(state.values, "reason"), state)
-    if retraction is not None:
-        try:
-            relations.retract_relation(
-                session=session,
-                claim_id=claim_id,
-                relation_id=relation_id,
-                reason=retraction.reason,
-                actor=current_actor(),
-            )
-        except InvalidRequest as exc:
-            session.rollback()
-            state.add("reason", str(exc))
-    if not state.ok:
-        return render_template("web/relation_retract.html", form=state, **context), 422
-    commit_or_conflict(session)
-    flash(_("Counter-statement withdrawn."), "success")
-    return redirect(url_for("web.claim", claim_id=claim_id, _anchor="counter-statements"), code=303)
+
+    def withdraw(reason: str) -> None:
+        relations.retract_relation(
+            session=session,
+            claim_id=claim_id,
+            relation_id=relation_id,
+            reason=reason,
+            actor=current_actor(),
+        )
+
+    return withdrawal_form(
+        template="web/relation_retract.html",
+        context={"target": target, "item": item},
+        withdraw=withdraw,
+        done=_("Counter-statement withdrawn."),
+        back=url_for("web.claim", claim_id=claim_id, _anchor="counter-statements"),
+    )

@@ -232,3 +232,87 @@ def test_an_imported_claim_row_holds_what_the_per_row_path_stores(
         logged = session.exec(select(Revision).where(Revision.claim_id == claim_id)).one()
         assert (logged.entity, logged.action, logged.actor) == ("claim", "create", editor.name)
         assert logged.at == claim.created_at and logged.changes["text"] == claim.text
+
+
+def test_an_imported_row_writes_the_rows_and_log_entries_the_api_path_writes(
+    session: Session, editor: Actor
+) -> None:
+    # One write path: the claim, its tags, a new claimant and a verdict, and the log entry of
+    # each, are those ledger.create_claim and verdicts.add_verdict write, but for the ids, the
+    # claimant's name and where the row came from.
+    from claims.schemas import ClaimCreate, VerdictCreate
+    from claims.services import ledger, verdicts
+
+    made = ledger.create_claim(
+        session=session,
+        claim_in=ClaimCreate(
+            text="Tram fares rose by 50% in 2024.",
+            language="en",
+            claimant_name="Ada Example",
+            said_on="2024-05",
+            tags=["transport", "prices"],
+        ),
+        actor=editor,
+    )
+    verdicts.add_verdict(
+        session=session,
+        claim_id=made.id,  # type: ignore[arg-type]
+        verdict_in=VerdictCreate(rating="mostly_false", rationale="Fares rose 5%."),
+        actor=editor,
+    )
+    text = (
+        "text,language,claimant,said_on,tags,verdict,rationale\n"
+        "Ferry fares rose by 50% in 2024.,en,Bea Example,2024-05,transport; prices,"
+        "mostly_false,Fares rose 5%.\n"
+    )
+    outcome = Importer(session=session, actor=editor, distinct=True).write(
+        list(read_rows(text.splitlines(keepends=True), "csv")), origin="f.csv"
+    )
+    session.commit()
+    session.expire_all()
+    (imported_id,) = outcome.created
+    api, imported = session.get(Claim, made.id), session.get(Claim, imported_id)
+    assert api is not None and imported is not None
+
+    def claim_columns(c: Claim) -> dict[str, object]:
+        fields = ("language", "said_on", "figures", "created_by", "review_state", "appeared_in_id")
+        return {f: getattr(c, f) for f in fields}
+
+    assert claim_columns(imported) == claim_columns(api)
+    assert api.figures  # the same figures in both texts: 50% and 2024
+
+    def tags(claim_id: int | None) -> list[str]:
+        return sorted(session.exec(select(ClaimTag.tag).where(ClaimTag.claim_id == claim_id)))
+
+    assert tags(imported.id) == tags(api.id) == ["prices", "transport"]
+
+    def logged(entity: str, claim_id: int | None) -> tuple[str, str, dict[str, object]]:
+        entry = session.exec(
+            select(Revision).where(Revision.entity == entity, Revision.claim_id == claim_id)
+        ).one()
+        changes = {k: v for k, v in entry.changes.items() if k not in ("text", "claimant_id")}
+        return entry.action, entry.actor, changes
+
+    assert logged("claim", imported.id) == (
+        "create",
+        editor.name,
+        logged("claim", api.id)[2] | {"imported_from": "f.csv:2"},
+    )
+    assert logged("verdict", imported.id) == logged("verdict", api.id)
+
+    def verdict_columns(claim_id: int | None) -> tuple[object, ...]:
+        v = session.exec(select(Verdict).where(Verdict.claim_id == claim_id)).one()
+        return v.rating, v.rating_value, v.alternate_name, v.rationale, v.editor, v.superseded_at
+
+    assert verdict_columns(imported.id) == verdict_columns(api.id)
+
+    def claimant(claim: Claim) -> tuple[tuple[object, ...], dict[str, object]]:
+        c = session.get(Claimant, claim.claimant_id)
+        assert c is not None
+        entry = session.exec(
+            select(Revision).where(Revision.entity == "claimant", Revision.entity_id == c.id)
+        ).one()
+        changes = {k: v for k, v in entry.changes.items() if k != "name"}
+        return (c.kind, c.role, c.created_by, entry.action, entry.actor), changes
+
+    assert claimant(imported) == claimant(api)
