@@ -105,6 +105,12 @@ IF_MATCH = {
     "schema": {"type": "string", "minLength": 1},
 }
 CONDITIONAL_READS = {"get_claim", "get_claim_status"}
+# Corrections that name the version they edited in If-Match (412 stale, 428 missing).
+CONDITIONAL_WRITES = {"update_claim", "update_evidence", "update_relation"}
+IF_MATCH_REVISION = {
+    **IF_MATCH,
+    "description": 'The item\'s revision as an entity tag ("3"), or *; 412 when it is stale.',
+}
 # Operation ids that differ from the view's name (the view's name is the endpoint url_for uses).
 RENAMED = {
     "get_claim_view": "get_claim",
@@ -173,7 +179,7 @@ def _errors(op: Operation, op_id: str) -> list[int]:
         found.add(409)  # a concurrent writer won: commit_or_conflict
     if "{" in op.path:
         found.add(404)
-    if op_id == "update_claim":
+    if op_id in CONDITIONAL_WRITES:
         found |= {412, 428}
     return sorted(found)
 
@@ -189,6 +195,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         parameters.append(IF_NONE_MATCH)
     if op_id == "update_claim":
         parameters.append(IF_MATCH)
+    elif op_id in CONDITIONAL_WRITES:
+        parameters.append(IF_MATCH_REVISION)
     entry: dict[str, Any] = {
         "summary": op.summary,
         "operationId": op_id,
@@ -214,7 +222,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op_id in CONDITIONAL_READS:
         ok["headers"] = {"ETag": ETAG, "Cache-Control": CACHE_CONTROL}
         responses["304"] = {"description": REASONS[304], "headers": {"ETag": ETAG}}
-    if op_id == "update_claim":
+    if op_id in CONDITIONAL_WRITES:
         ok["headers"] = {"ETag": ETAG}
     for status in _errors(op, op_id):
         schema = PROBLEM_REF
