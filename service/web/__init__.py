@@ -64,6 +64,7 @@ def load_routes() -> Blueprint:
         views_browse,
         views_claims,
         views_contrib,
+        views_corrections,
         views_edit,
         views_method,
         views_problems,
