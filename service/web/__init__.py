@@ -67,6 +67,7 @@ def load_routes() -> Blueprint:
         views_corrections,
         views_edit,
         views_method,
+        views_preview,
         views_problems,
         views_publishers,
         views_review,
