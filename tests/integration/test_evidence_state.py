@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import html
+
 
 def _block(page: str) -> str:
     start = page.index('id="status"')
@@ -14,6 +16,10 @@ def _block(page: str) -> str:
 def _verdict(page: str) -> str:
     start = page.index('id="verdict"')
     return page[start : page.index("</section>", start)]
+
+
+def _verdict_heading(page: str) -> str:
+    return str(html.fromstring(page).xpath("string(//h2[@id='verdict-heading'])"))
 
 
 def _points(text: str) -> int:
@@ -49,7 +55,8 @@ def test_when_the_editor_disagrees_the_page_says_why_in_words(
     block = _block(page)
 
     # The verdict leads, shown once (its own block, just above the state of the evidence).
-    assert "Editor's verdict" in _verdict(page) and ">True</strong>" in _verdict(page)
+    assert _verdict_heading(page) == "Editor's verdict: True"
+    assert ">True</strong>" in _verdict(page)
     assert page.index('id="verdict"') < page.index('id="status"')
     assert (
         "Editor&#39;s verdict" not in block
@@ -97,7 +104,8 @@ def test_the_status_block_is_in_french_with_french_numbers_and_plurals(web, demo
     )
     block = _block(page)
 
-    assert "Verdict de la rédaction" in _verdict(page) and ">Mitigé</strong>" in _verdict(page)
+    assert _verdict_heading(page) == "Verdict de la rédaction\u00a0: Mitigé"
+    assert ">Mitigé</strong>" in _verdict(page)
     assert "Verdict de la rédaction" not in block  # shown once, above
     assert "État des preuves au dossier" in block
     assert "2 démentis" in block and "1 nuance" in block
