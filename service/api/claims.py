@@ -312,6 +312,23 @@ def add_evidence(claim_id: int, body: EvidenceCreate) -> EvidencePublic:
 @operation(
     bp,
     "/claims/<int:claim_id>/evidence/<int:evidence_id>",
+    "GET",
+    summary="One evidence item (retracted ones included)",
+    tag=TAG,
+    response=EvidencePublic,
+    errors=(404,),
+    description='Its `revision` is what a correction sends in If-Match (`If-Match: "3"`).',
+)
+def get_evidence_item(claim_id: int, evidence_id: int) -> EvidencePublic:
+    session = get_session()
+    item = evidence.get_evidence(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    rows = [r for r in evidence.list_evidence(session=session, claim_id=claim_id) if r[0] is item]
+    return views.evidence_public(session=session, rows=rows)[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/evidence/<int:evidence_id>",
     "PATCH",
     summary="Correct evidence (editors, or the contributor who added it)",
     tag=TAG,
@@ -408,6 +425,22 @@ def add_relation(claim_id: int, body: RelationCreate) -> RelationPublic:
     relation = relations.add_relation(
         session=session, claim_id=claim_id, relation_in=body, actor=current_actor()
     )
+    return views.relations_public(session=session, claim_id=claim_id, relations=[relation])[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/relations/<int:relation_id>",
+    "GET",
+    summary="One relation, seen from this claim (retracted ones included)",
+    tag=TAG,
+    response=RelationPublic,
+    errors=(404,),
+    description='Its `revision` is what a correction sends in If-Match (`If-Match: "3"`).',
+)
+def get_relation_item(claim_id: int, relation_id: int) -> RelationPublic:
+    session = get_session()
+    relation = relations.get_relation(session=session, claim_id=claim_id, relation_id=relation_id)
     return views.relations_public(session=session, claim_id=claim_id, relations=[relation])[0]
 
 

@@ -815,6 +815,7 @@ def test_an_editor_corrects_the_stance_of_evidence_and_the_claim_is_rescored(
     assert (counts["supporting"], counts["refuting"]) == (0, 1)
     listed = client.get(evidence_url(claim.id)).get_json()["data"]
     assert listed == [body]
+    assert client.get(f"{evidence_url(claim.id)}/{item.id}").get_json() == body
     last = client.get(f"{API}/claims/{claim.id}/history").get_json()["data"][-1]
     assert (last["entity"], last["entity_id"], last["action"]) == ("evidence", item.id, "update")
     assert last["changes"] == {
@@ -1007,6 +1008,11 @@ def test_an_editor_corrects_a_relation_and_the_object_is_rescored(
         "incoming",
     )
     assert response.headers["ETag"] == '"2"'
+    assert client.get(f"{relations_url(bonus.id)}/{relation.id}").get_json() == body
+    seen_from_subject = client.get(f"{relations_url(rebuttal.id)}/{relation.id}").get_json()
+    assert seen_from_subject["direction"] == "outgoing"
+    unrelated = relations_url(bonus.id + rebuttal.id + 99)
+    assert client.get(f"{unrelated}/{relation.id}").status_code == 404
     assert status_of(client, bonus.id)["counts"]["rebuttals"] == 0
     history = client.get(f"{API}/claims/{rebuttal.id}/history").get_json()["data"]
     assert history[-1]["action"] == "update"
