@@ -291,6 +291,9 @@ class Evidence(SQLModel, table=True):
     before_snapshot_id: int | None = Field(
         default=None, sa_column=_fk("snapshot.id", nullable=True)
     )
+    # Counts corrections of the stance, quote, note or source: the version an edit must name
+    # (If-Match, or a web form's hidden field), as for claims.
+    revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
 
 
 class Relation(SQLModel, table=True):
@@ -306,6 +309,8 @@ class Relation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     retracted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     retraction_reason: str | None = Field(default=None, sa_column=Column(Text))
+    # Counts corrections of the kind, first-hand flag or note (If-Match / web forms).
+    revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
 
 
 class Verdict(SQLModel, table=True):

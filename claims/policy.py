@@ -92,3 +92,18 @@ def require_retract(actor: Actor, *, added_by: str) -> None:
     """Raise PermissionDenied unless ``actor`` may withdraw a record ``added_by`` someone."""
     if not may_retract(actor, added_by=added_by):
         raise PermissionDenied(f"{actor.role.value} may not retract what someone else added")
+
+
+def may_correct(actor: Actor, *, added_by: str) -> bool:
+    """Whether ``actor`` may correct evidence or a relation ``added_by`` someone.
+
+    The same rule as withdrawing it: editors correct anything, a contributor what they added
+    (correcting someone else's quote or link would put words in their name).
+    """
+    return may_retract(actor, added_by=added_by)
+
+
+def require_correct(actor: Actor, *, added_by: str) -> None:
+    """Raise PermissionDenied unless ``actor`` may correct a record ``added_by`` someone."""
+    if not may_correct(actor, added_by=added_by):
+        raise PermissionDenied(f"{actor.role.value} may not correct what someone else added")

@@ -464,6 +464,41 @@ class EvidenceCreate(Input):
         return self
 
 
+class EvidenceUpdate(Input):
+    """A correction to evidence; only the fields sent change. A new source is named by id or
+    URL (not both); changing the quote or the source anchors the quote again."""
+
+    model_config = ConfigDict(json_schema_extra=at_most_one_of("source_id", "source_url"))
+
+    # null refused, as for ClaimUpdate
+    source_id: Id | None = Field(default=None, json_schema_extra=not_null)
+    source_url: (
+        Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=URL_SCHEMA)] | None
+    ) = Field(default=None, json_schema_extra=not_null)
+    source_kind: SourceKind | None = Field(
+        default=None, description="Kind of the source when ``source_url`` records a new one."
+    )
+    stance: Stance | None = Field(default=None, json_schema_extra=not_null)
+    quote: LongText | None = Field(default=None, json_schema_extra=not_null)
+    note: (
+        Annotated[str, Field(max_length=5000, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
+
+    @field_validator("source_id", "source_url", "stance", "quote", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EvidenceUpdate:
+        if self.source_id is not None and self.source_url is not None:
+            raise ValueError("give source_id or source_url, not both")
+        return self
+
+
 class PassagePublic(BaseModel):
     """Where a quote is in one version of the page (W3C TextQuote and TextPosition selectors)."""
 
@@ -505,6 +540,9 @@ class EvidencePublic(BaseModel):
     retracted_at: datetime | None
     retraction_reason: str | None
     anchor: AnchorPublic
+    revision: int = Field(
+        description='Counts corrections; send it as If-Match (``"<revision>"``) to correct it.'
+    )
 
 
 class EvidenceListPublic(BaseModel):
@@ -546,6 +584,24 @@ class RelationCreate(Input):
         return self
 
 
+class RelationUpdate(Input):
+    """A correction to a relation; only the fields sent change (its two claims stay)."""
+
+    kind: RelationKind | None = Field(default=None, json_schema_extra=not_null)
+    first_hand: bool | None = Field(default=None, json_schema_extra=not_null)
+    note: (
+        Annotated[str, Field(max_length=5000, json_schema_extra=TEXT), AfterValidator(_clean_text)]
+        | None
+    ) = None
+
+    @field_validator("kind", "first_hand", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
+
+
 class RelationPublic(BaseModel):
     """A relation, seen from the claim it was listed for."""
 
@@ -560,6 +616,9 @@ class RelationPublic(BaseModel):
     added_by: str
     created_at: datetime
     retracted_at: datetime | None
+    revision: int = Field(
+        description='Counts corrections; send it as If-Match (``"<revision>"``) to correct it.'
+    )
 
 
 class RelationsPublic(BaseModel):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from claims.errors import InvalidRequest, NotFound
-from claims.models import Evidence
-from claims.policy import Action, Actor, require, require_retract
-from claims.schemas import EvidenceCreate
-from claims.services import anchoring, history, scores
+from claims.errors import InvalidRequest, NotFound, StaleRevision
+from claims.models import AnchorState, Evidence
+from claims.policy import Action, Actor, require, require_correct, require_retract
+from claims.schemas import EvidenceCreate, EvidenceUpdate
+from claims.services import anchoring, history, outbox, scores
 from claims.services.ledger import get_claim
 from clock import utcnow
 from sources.errors import InvalidSource, SourceNotFound
@@ -84,6 +87,70 @@ def _row(*, session: Session, claim_id: int, evidence_id: int) -> Evidence:
     return evidence
 
 
+def update_evidence(
+    *,
+    session: Session,
+    claim_id: int,
+    evidence_id: int,
+    evidence_in: EvidenceUpdate,
+    actor: Actor,
+    expected_revision: int | None = None,
+) -> Evidence:
+    """Correct evidence's stance, quote, note or source; StaleRevision if the client edited an
+    older version. Editors correct anything, contributors what they added.
+
+    A new quote or source is anchored again (at once when the page is on file, and by the
+    re-anchoring job after commit); the claim is rescored under its row lock.
+    """
+    evidence, _ = get_evidence(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    require_correct(actor, added_by=evidence.added_by)
+    if evidence.retracted_at is not None:
+        raise InvalidRequest("retracted evidence cannot be corrected")
+    claim = get_claim(session=session, claim_id=claim_id)
+    if claim.retracted_at is not None:
+        raise InvalidRequest("evidence on a retracted claim cannot be corrected")
+    data = evidence_in.model_dump(exclude_unset=True)
+    for field in ("stance", "quote", "source_id", "source_url"):
+        if field in data and data[field] is None:
+            raise InvalidRequest(f"{field} cannot be null", field=field)
+    after: dict[str, Any] = {}
+    if "source_id" in data or "source_url" in data:
+        source = _source(
+            session=session,
+            evidence_in=EvidenceCreate(
+                source_id=data.get("source_id"),
+                source_url=data.get("source_url"),
+                source_kind=data.get("source_kind"),
+                stance=evidence_in.stance or evidence.stance,
+                quote=evidence_in.quote or evidence.quote,
+            ),
+            actor=actor,
+        )
+        after["source_id"] = source.id
+    if "stance" in data:
+        after["stance"] = data["stance"].value
+    for field in ("quote", "note"):
+        if field in data:
+            after[field] = data[field]
+    before = {k: getattr(evidence, k) for k in after}
+    changes = history.diff(before, after)
+    if not changes:
+        return evidence
+    _bump_revision(session=session, evidence=evidence, expected=expected_revision)
+    evidence.sqlmodel_update({k: after[k] for k in changes})
+    evidence.updated_at = utcnow()
+    reanchor = "quote" in changes or "source_id" in changes
+    if reanchor:
+        _forget_anchor(evidence)
+    history.save(session=session, actor=actor, row=evidence, action="update", changes=changes)
+    if reanchor:
+        source = get_source(session=session, source_id=evidence.source_id)
+        anchoring.anchor_new_evidence(session=session, evidence=evidence, source=source)
+        outbox.later(session, "reanchor_source", evidence.source_id)
+    scores.recompute(session=session, claim=claim)
+    return evidence
+
+
 def list_evidence(*, session: Session, claim_id: int) -> list[tuple[Evidence, Source]]:
     """All evidence on a claim with its source, oldest first."""
     get_claim(session=session, claim_id=claim_id)
@@ -116,3 +183,36 @@ def _source(*, session: Session, evidence_in: EvidenceCreate, actor: Actor) -> S
     except InvalidSource as exc:
         raise InvalidRequest(str(exc), field="source_url") from exc
     return source
+
+
+def _bump_revision(*, session: Session, evidence: Evidence, expected: int | None) -> None:
+    """Move the evidence to its next revision, if it is at ``expected`` (one statement, so of
+    two writers holding the same version exactly one gets through); else StaleRevision."""
+    statement = update(Evidence).where(col(Evidence.id) == evidence.id)
+    if expected is not None:
+        statement = statement.where(col(Evidence.revision) == expected)
+    result = session.execute(
+        statement.values(revision=col(Evidence.revision) + 1).execution_options(
+            synchronize_session=False
+        )
+    )
+    if expected is not None and result.rowcount == 0:  # type: ignore[attr-defined]
+        current = session.execute(
+            select(Evidence.revision).where(Evidence.id == evidence.id)
+        ).scalar()
+        raise StaleRevision(f"evidence {evidence.id} is at revision {current}")
+    session.refresh(evidence)
+
+
+def _forget_anchor(evidence: Evidence) -> None:
+    """A new quote or source: where the old quote was found says nothing of the new one."""
+    evidence.anchor_state = AnchorState.unanchored.value
+    evidence.anchor_score = None
+    evidence.anchor_selectors = None
+    evidence.anchor_snapshot_id = None
+    evidence.anchored_at = None
+    evidence.changed_at_source = False
+    evidence.changed_detected_at = None
+    evidence.before_state = None
+    evidence.before_selectors = None
+    evidence.before_snapshot_id = None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from typing import Any
+
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from claims.errors import Conflict, InvalidRequest, NotFound
+from claims.errors import Conflict, InvalidRequest, NotFound, StaleRevision
 from claims.models import Relation
-from claims.policy import Action, Actor, require, require_retract
-from claims.schemas import RelationCreate
+from claims.policy import Action, Actor, require, require_correct, require_retract
+from claims.schemas import RelationCreate, RelationUpdate
 from claims.services import history, notices, scores
 from claims.services.ledger import get_claim
 from clock import utcnow
@@ -96,6 +98,64 @@ def _row(*, session: Session, claim_id: int, relation_id: int) -> Relation:
     relation = session.get(Relation, relation_id)
     if relation is None or claim_id not in (relation.subject_id, relation.object_id):
         raise NotFound("relation", relation_id)
+    return relation
+
+
+def update_relation(
+    *,
+    session: Session,
+    claim_id: int,
+    relation_id: int,
+    relation_in: RelationUpdate,
+    actor: Actor,
+    expected_revision: int | None = None,
+) -> Relation:
+    """Correct a relation's kind, first-hand flag or note (its two claims stay); StaleRevision
+    if the client edited an older version. Editors correct anything, contributors what they
+    added. The object claim is rescored under its row lock."""
+    relation = get_relation(session=session, claim_id=claim_id, relation_id=relation_id)
+    require_correct(actor, added_by=relation.added_by)
+    if relation.retracted_at is not None:
+        raise InvalidRequest("a retracted relation cannot be corrected")
+    data = relation_in.model_dump(exclude_unset=True)
+    for field in ("kind", "first_hand"):
+        if field in data and data[field] is None:
+            raise InvalidRequest(f"{field} cannot be null", field=field)
+    if "kind" in data:
+        data["kind"] = data["kind"].value
+    before: dict[str, Any] = {k: getattr(relation, k) for k in data}
+    changes = history.diff(before, data)
+    if not changes:
+        return relation
+    if "kind" in changes:
+        existing = session.exec(
+            select(Relation).where(
+                Relation.subject_id == relation.subject_id,
+                Relation.object_id == relation.object_id,
+                Relation.kind == data["kind"],
+                col(Relation.retracted_at).is_(None),
+                col(Relation.id) != relation_id,
+            )
+        ).first()
+        if existing is not None:
+            raise Conflict(f"relation {existing.id} already says this")
+    statement = update(Relation).where(col(Relation.id) == relation_id)
+    if expected_revision is not None:
+        statement = statement.where(col(Relation.revision) == expected_revision)
+    result = session.execute(
+        statement.values(revision=col(Relation.revision) + 1).execution_options(
+            synchronize_session=False
+        )
+    )
+    if expected_revision is not None and result.rowcount == 0:  # type: ignore[attr-defined]
+        current = session.execute(
+            select(Relation.revision).where(Relation.id == relation_id)
+        ).scalar()
+        raise StaleRevision(f"relation {relation_id} is at revision {current}")
+    session.refresh(relation)
+    relation.sqlmodel_update({k: data[k] for k in changes})
+    history.save(session=session, actor=actor, row=relation, action="update", changes=changes)
+    scores.recompute(session=session, claim=get_claim(session=session, claim_id=relation.object_id))
     return relation
 
 

@@ -403,6 +403,7 @@ def evidence_public(
             retracted_at=utc(e.retracted_at) if e.retracted_at else None,
             retraction_reason=e.retraction_reason,
             anchor=anchor_public(e),
+            revision=e.revision,
         )
         for e, s in rows
         if e.id is not None and s.id is not None
@@ -474,6 +475,7 @@ def relations_public(
                 added_by=relation.added_by,
                 created_at=utc(relation.created_at),
                 retracted_at=utc(relation.retracted_at) if relation.retracted_at else None,
+                revision=relation.revision,
             )
         )
     return out

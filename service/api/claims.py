@@ -18,12 +18,14 @@ from claims.schemas import (
     EvidenceCreate,
     EvidenceListPublic,
     EvidencePublic,
+    EvidenceUpdate,
     HistoryPublic,
     MatchesPublic,
     MatchQuery,
     RelationCreate,
     RelationPublic,
     RelationsPublic,
+    RelationUpdate,
     Retraction,
     VerdictCreate,
     VerdictPublic,
@@ -43,6 +45,41 @@ from service.problems import ApiProblem
 READ_CACHE = "public, max-age=0, must-revalidate"
 STATUS_CACHE = "public, max-age=60, stale-while-revalidate=300"
 TAG = "claims"
+
+
+def revision_etag(revision: int) -> str:
+    """The ETag of evidence or a relation: its revision, which every correction moves."""
+    return f'"{revision}"'
+
+
+def _expected_revision(kind: str, revision: int) -> int | None:
+    """The revision If-Match names (None for ``*``): 428 without it, 412 when it is stale."""
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        raise ApiProblem(
+            428,
+            "Precondition required",
+            f'send If-Match with the {kind}\'s revision as an entity tag ("{revision}" now)',
+            slug="precondition-required",
+        )
+    if if_match.strip() == "*":
+        return None
+    if not matches(if_match, revision_etag(revision)):
+        raise ApiProblem(
+            412,
+            "Precondition failed",
+            f"the {kind} changed since you fetched it; fetch it again",
+            slug="stale-revision",
+        )
+    return revision
+
+
+def _with_etag(model: EvidencePublic | RelationPublic) -> Response:
+    return Response(
+        model.model_dump_json().encode(),
+        mimetype="application/json",
+        headers={"ETag": revision_etag(model.revision)},
+    )
 
 
 def _claim_public(claim_id: int, language: Language | None = None) -> ClaimPublic:
@@ -286,6 +323,54 @@ def add_evidence(claim_id: int, body: EvidenceCreate) -> EvidencePublic:
 
 @operation(
     bp,
+    "/claims/<int:claim_id>/evidence/<int:evidence_id>",
+    "GET",
+    summary="One evidence item (retracted ones included)",
+    tag=TAG,
+    response=EvidencePublic,
+    errors=(404,),
+    description='Its `revision` is what a correction sends in If-Match (`If-Match: "3"`).',
+)
+def get_evidence_item(claim_id: int, evidence_id: int) -> EvidencePublic:
+    session = get_session()
+    row = evidence.get_evidence(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    return views.evidence_public(session=session, rows=[row])[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/evidence/<int:evidence_id>",
+    "PATCH",
+    summary="Correct evidence (editors, or the contributor who added it)",
+    tag=TAG,
+    body=EvidenceUpdate,
+    response=EvidencePublic,
+    auth=True,
+    errors=(400, 401, 403, 404, 412, 415, 422, 428),
+    description=(
+        "Only the fields sent change. Send the item's `revision` as an entity tag in If-Match "
+        '(`If-Match: "3"`); a stale one gets 412, none 428. The response\'s ETag is the new '
+        "revision. A new quote or source is anchored again and the claim rescored."
+    ),
+)
+def update_evidence(claim_id: int, evidence_id: int, body: EvidenceUpdate) -> Response:
+    session = get_session()
+    current, _ = evidence.get_evidence(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    expected = _expected_revision("evidence", current.revision)
+    evidence.update_evidence(
+        session=session,
+        claim_id=claim_id,
+        evidence_id=evidence_id,
+        evidence_in=body,
+        actor=current_actor(),
+        expected_revision=expected,
+    )
+    row = evidence.get_evidence(session=session, claim_id=claim_id, evidence_id=evidence_id)
+    return _with_etag(views.evidence_public(session=session, rows=[row])[0])
+
+
+@operation(
+    bp,
     "/claims/<int:claim_id>/evidence/<int:evidence_id>/retract",
     "POST",
     summary="Retract evidence (editors)",
@@ -344,6 +429,55 @@ def add_relation(claim_id: int, body: RelationCreate) -> RelationPublic:
         session=session, claim_id=claim_id, relation_in=body, actor=current_actor()
     )
     return views.relations_public(session=session, claim_id=claim_id, relations=[relation])[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/relations/<int:relation_id>",
+    "GET",
+    summary="One relation, seen from this claim (retracted ones included)",
+    tag=TAG,
+    response=RelationPublic,
+    errors=(404,),
+    description='Its `revision` is what a correction sends in If-Match (`If-Match: "3"`).',
+)
+def get_relation_item(claim_id: int, relation_id: int) -> RelationPublic:
+    session = get_session()
+    relation = relations.get_relation(session=session, claim_id=claim_id, relation_id=relation_id)
+    return views.relations_public(session=session, claim_id=claim_id, relations=[relation])[0]
+
+
+@operation(
+    bp,
+    "/claims/<int:claim_id>/relations/<int:relation_id>",
+    "PATCH",
+    summary="Correct a relation (editors, or the contributor who added it)",
+    tag=TAG,
+    body=RelationUpdate,
+    response=RelationPublic,
+    auth=True,
+    errors=(400, 401, 403, 404, 409, 412, 415, 422, 428),
+    description=(
+        "Only the fields sent change; the two claims stay (retract and link again to change "
+        'them). Send the relation\'s `revision` as an entity tag in If-Match (`If-Match: "3"`); '
+        "a stale one gets 412, none 428. The response's ETag is the new revision."
+    ),
+)
+def update_relation(claim_id: int, relation_id: int, body: RelationUpdate) -> Response:
+    session = get_session()
+    current = relations.get_relation(session=session, claim_id=claim_id, relation_id=relation_id)
+    expected = _expected_revision("relation", current.revision)
+    relation = relations.update_relation(
+        session=session,
+        claim_id=claim_id,
+        relation_id=relation_id,
+        relation_in=body,
+        actor=current_actor(),
+        expected_revision=expected,
+    )
+    return _with_etag(
+        views.relations_public(session=session, claim_id=claim_id, relations=[relation])[0]
+    )
 
 
 @operation(

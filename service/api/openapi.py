@@ -119,6 +119,12 @@ VARY = {
 # Operations that answer with claims whose ``explanation_text`` follows Accept-Language.
 WORDED = {"get_claim", "list_claims", "create_claim", "update_claim", "retract_claim"}
 CONDITIONAL_READS = {"get_claim", "get_claim_status"}
+# Corrections that name the version they edited in If-Match (412 stale, 428 missing).
+CONDITIONAL_WRITES = {"update_claim", "update_evidence", "update_relation"}
+IF_MATCH_REVISION = {
+    **IF_MATCH,
+    "description": 'The item\'s revision as an entity tag ("3"), or *; 412 when it is stale.',
+}
 # Operation ids that differ from the view's name (the view's name is the endpoint url_for uses).
 RENAMED = {
     "get_claim_view": "get_claim",
@@ -187,7 +193,7 @@ def _errors(op: Operation, op_id: str) -> list[int]:
         found.add(409)  # a concurrent writer won: commit_or_conflict
     if "{" in op.path:
         found.add(404)
-    if op_id == "update_claim":
+    if op_id in CONDITIONAL_WRITES:
         found |= {412, 428}
     return sorted(found)
 
@@ -205,6 +211,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         parameters.append(IF_MATCH)
     if op_id in WORDED:
         parameters.append(ACCEPT_LANGUAGE)
+    if op_id in CONDITIONAL_WRITES:
+        parameters.append(IF_MATCH_REVISION)
     entry: dict[str, Any] = {
         "summary": op.summary,
         "operationId": op_id,
@@ -230,7 +238,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op_id in CONDITIONAL_READS:
         ok["headers"] = {"ETag": ETAG, "Cache-Control": CACHE_CONTROL}
         responses["304"] = {"description": REASONS[304], "headers": {"ETag": ETAG}}
-    if op_id == "update_claim":
+    if op_id in CONDITIONAL_WRITES:
         ok["headers"] = {"ETag": ETAG}
     if op_id in {"get_claim", "update_claim", "list_claims"}:
         ok["headers"] = {**ok.get("headers", {}), "Vary": VARY}

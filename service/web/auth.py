@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from claims.errors import PermissionDenied
 from claims.policy import ANONYMOUS, Action, Actor, Role, allowed
+from claims.policy import may_correct as policy_may_correct
 from claims.policy import may_retract as policy_may_retract
 from service.accounts import User, actor_for
 from service.db import get_session
@@ -52,6 +53,11 @@ def may(action: Action) -> bool:
 def may_retract(added_by: str) -> bool:
     """Whether the current person may withdraw a record that ``added_by`` added."""
     return policy_may_retract(current_actor(), added_by=added_by)
+
+
+def may_correct(added_by: str) -> bool:
+    """Whether the current person may correct evidence or a relation ``added_by`` someone."""
+    return policy_may_correct(current_actor(), added_by=added_by)
 
 
 def refuse_unless_may_retract(added_by: str) -> None:
@@ -123,5 +129,9 @@ def requires(action: Action) -> Callable[[Callable[..., Any]], Callable[..., Any
 def init_app(app: Flask) -> None:
     """Offer templates the current person and the permission question."""
     app.jinja_env.globals.update(
-        current_user=current_user, may=may, may_retract=may_retract, Action=Action
+        current_user=current_user,
+        may=may,
+        may_retract=may_retract,
+        may_correct=may_correct,
+        Action=Action,
     )

@@ -2,8 +2,8 @@
 
 The scorer stores numbers and stable codes (``claims/scoring.py``); this module turns them into
 English or French with Babel (plurals, numbers, lists), naming sources and people rather than
-keys. The editor's verdict, when there is one, is the headline; the computed status is shown as
-the state of the evidence on record, and a disagreement between the two is said in words.
+keys. The computed status is shown as the state of the evidence on record (the editor's verdict
+has its own block on the page, above it), and a disagreement between the two is said in words.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Explained:
     """Everything the status partial shows, already in the reader's language."""
 
     headline: str
-    state: str
+    state: str | None
     disagreement: str | None
     sentences: list[str]
     score: str | None
@@ -288,14 +288,13 @@ def _why(status: str, explanation: Mapping[str, Any]) -> str:
 
 
 def explain(explanation: Mapping[str, Any], status: str, rating: str | None) -> Explained:
-    """The status block of a claim: verdict first when there is one, then the evidence."""
+    """The status block of a claim: the state of the evidence, and how it differs from the
+    editor's verdict (which the page shows in its own block, once)."""
     state_word = str(STATUS_BADGES[status].label) if status in STATUS_BADGES else status
-    if rating:
-        headline = gettext("Editor's verdict: %(rating)s", rating=RATINGS[rating])
-        state = gettext("State of the evidence on record: %(state)s", state=state_word)
-    else:
-        headline = gettext("State of the evidence on record: %(state)s", state=state_word)
-        state = gettext("No editor has ruled on this claim yet.")
+    # The verdict itself is shown once, in the page's verdict block just above this one; the
+    # status block heads with the state of the evidence and says when they disagree.
+    headline = gettext("State of the evidence on record: %(state)s", state=state_word)
+    state = None if rating else gettext("No editor has ruled on this claim yet.")
     disagreement = None
     if rating and status not in AGREEING.get(rating, frozenset()):
         disagreement = gettext(

@@ -102,6 +102,7 @@ HISTORY_ACTIONS: dict[str, LazyString] = {
     "update": lazy_gettext("Correction"),
     "retract": lazy_gettext("Retraction"),
     "accept": lazy_gettext("Acceptance after review"),
+    "withdraw": lazy_gettext("Withdrawal"),
     "changed_at_source": lazy_gettext("Change spotted on the source's page"),
     "restored_at_source": lazy_gettext("Passage back on the source's page"),
 }

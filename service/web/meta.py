@@ -6,7 +6,7 @@ canonical link names one address per page, on the deployment's public base URL.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 
 from service.embed.views import base_url, vocabulary_url
 from service.web.i18n import current_language
@@ -30,11 +30,17 @@ def og_locale() -> str:
     return OG_LOCALES.get(current_language(), "en_US")
 
 
+def preview_image_url(claim_id: int) -> str:
+    """The public address of a claim's preview picture, in this page's language."""
+    return base_url() + url_for("web.claim_preview", claim_id=claim_id, lang=current_language())
+
+
 def init_app(app: Flask) -> None:
     """Offer the helpers to every template."""
     app.jinja_env.globals.update(
         canonical_url=canonical_url,
         site_name=site_name,
         og_locale=og_locale,
+        preview_image_url=preview_image_url,
         vocabulary_url=vocabulary_url,
     )

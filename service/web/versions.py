@@ -22,6 +22,11 @@ def claim_version(claim: ClaimPublic) -> str:
     return etag_of(worded(claim, "en").model_dump_json().encode())
 
 
+def revision_version(revision: int) -> str:
+    """The version token of evidence or a relation: its revision (the API's ETag, unquoted)."""
+    return str(revision)
+
+
 def verdict_version(current: VerdictPublic | None) -> str:
     """The verdict in force when a verdict form was opened (a new verdict supersedes it)."""
     return str(current.id) if current is not None else NO_VERDICT

@@ -95,11 +95,13 @@ def add_verdict(claim_id: int) -> ResponseReturnValue:
     history = [
         views.verdict_public(v) for v in verdicts.list_verdicts(session=session, claim_id=claim_id)
     ]
+    # The newest verdict is in force unless it was withdrawn (a withdrawn one is superseded).
+    current = history[0] if history and history[0].superseded_at is None else None
     context = {
         "target": views.statuses_public(session=session, claims=[claim])[0],
         "history": history,
+        "current": current,
     }
-    current = history[0] if history else None
     state = forms.read((*forms.VERDICT_FORM, versions.FIELD))
     if request.method == "GET":
         state.values[versions.FIELD] = versions.verdict_version(current)

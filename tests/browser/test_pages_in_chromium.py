@@ -39,6 +39,9 @@ EDITOR_PAGES = {
     "verdict": "/claims/{claim}/verdict/new",
     "evidence": "/claims/{claim}/evidence/new",
     "counter": "/claims/{claim}/counter/new",
+    "evidence-edit": "/claims/{claim}/evidence/{evidence}/edit",
+    "counter-edit": "/claims/{claim}/relations/{relation}/edit",
+    "verdict-withdraw": "/claims/{claim}/verdict/withdraw",
 }
 
 
@@ -91,8 +94,14 @@ def _language(tab: Any) -> str:
 
 def _visit(tab: Any, screenshot: Any, who: str, pages: dict[str, str]) -> None:
     claim = demo_claim_id(tab)
+    api = f"/api/v1/claims/{claim}"
+    ids = {
+        "claim": claim,
+        "evidence": tab.request.get(f"{api}/evidence").json()["data"][0]["id"],
+        "relation": tab.request.get(f"{api}/relations").json()["data"][0]["id"],
+    }
     for name, path in pages.items():
-        response = tab.goto(path.format(claim=claim))
+        response = tab.goto(path.format(**ids))
         assert response is not None and response.status in (200, 404), (path, response)
         screenshot(tab, f"{_language(tab)}-{who}-{name}")
 

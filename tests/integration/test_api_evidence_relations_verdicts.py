@@ -777,3 +777,268 @@ def test_the_history_lists_every_change_in_order_with_its_actor(
 
 def test_the_history_of_an_unknown_claim_gets_404(client, problem):
     problem(client.get(f"{API}/claims/2000000000/history"), 404)
+
+
+# ---- correcting evidence and relations (PATCH with If-Match) -----------------------------
+
+
+def patch_evidence(client, claim_id: int, evidence_id: int, body: dict, headers: dict):
+    return client.patch(f"{evidence_url(claim_id)}/{evidence_id}", json=body, headers=headers)
+
+
+def test_an_editor_corrects_the_stance_of_evidence_and_the_claim_is_rescored(
+    client, make_claim, make_source, make_evidence, auth
+):
+    claim = make_claim("The pier is 300 metres long.")
+    item = make_evidence(
+        claim, make_source("https://pier.example/survey", kind="primary"), stance="supports"
+    )
+    assert status_of(client, claim.id)["counts"]["supporting"] == 1
+
+    response = patch_evidence(
+        client,
+        claim.id,
+        item.id,
+        {"stance": "refutes", "note": "The survey says 280 m."},
+        {**auth("editor"), "If-Match": '"1"'},
+    )
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert (body["stance"], body["note"], body["revision"]) == (
+        "refutes",
+        "The survey says 280 m.",
+        2,
+    )
+    assert response.headers["ETag"] == '"2"'
+    counts = status_of(client, claim.id)["counts"]
+    assert (counts["supporting"], counts["refuting"]) == (0, 1)
+    listed = client.get(evidence_url(claim.id)).get_json()["data"]
+    assert listed == [body]
+    assert client.get(f"{evidence_url(claim.id)}/{item.id}").get_json() == body
+    last = client.get(f"{API}/claims/{claim.id}/history").get_json()["data"][-1]
+    assert (last["entity"], last["entity_id"], last["action"]) == ("evidence", item.id, "update")
+    assert last["changes"] == {
+        "stance": ["supports", "refutes"],
+        "note": [None, "The survey says 280 m."],
+    }
+
+
+def test_correcting_evidence_needs_if_match_and_a_stale_one_changes_nothing(
+    client, make_claim, make_source, make_evidence, auth, problem, table_counts
+):
+    claim = make_claim("The pier is 400 metres long.")
+    item = make_evidence(claim, make_source("https://pier.example/400"), stance="supports")
+    url = f"{evidence_url(claim.id)}/{item.id}"
+    headers = auth("editor")
+    problem(client.patch(url, json={"stance": "refutes"}, headers=headers), 428)
+    first = client.patch(
+        url, json={"quote": "four hundred"}, headers={**headers, "If-Match": '"1"'}
+    )
+    assert first.status_code == 200
+    before = table_counts()
+
+    # A second editor still holding revision 1.
+    problem(
+        client.patch(url, json={"stance": "refutes"}, headers={**headers, "If-Match": '"1"'}), 412
+    )
+
+    assert table_counts() == before
+    assert client.get(evidence_url(claim.id)).get_json()["data"][0]["stance"] == "supports"
+
+
+def test_of_two_writers_holding_the_same_evidence_revision_only_one_gets_through(
+    session, make_claim, make_source, make_evidence, editor
+):
+    from claims.errors import StaleRevision
+    from claims.schemas import EvidenceUpdate
+    from claims.services import evidence as evidence_service
+
+    claim = make_claim("The pier is 500 metres long.")
+    item = make_evidence(claim, make_source("https://pier.example/500"), stance="supports")
+    evidence_service.update_evidence(
+        session=session,
+        claim_id=claim.id,
+        evidence_id=item.id,
+        evidence_in=EvidenceUpdate(note="first"),
+        actor=editor,
+        expected_revision=1,
+    )
+
+    with pytest.raises(StaleRevision):
+        evidence_service.update_evidence(
+            session=session,
+            claim_id=claim.id,
+            evidence_id=item.id,
+            evidence_in=EvidenceUpdate(note="second"),
+            actor=editor,
+            expected_revision=1,
+        )
+
+
+def test_a_contributor_corrects_their_own_evidence_but_not_someone_elses(
+    client, make_claim, make_source, make_evidence, auth, problem
+):
+    claim = make_claim("The pier is 600 metres long.")
+    source = make_source("https://pier.example/600")
+    mine = client.post(
+        evidence_url(claim.id),
+        json={"source_id": source.id, "stance": "supports", "quote": "six hundred"},
+        headers=auth(),
+    ).get_json()
+    theirs = make_evidence(claim, make_source("https://pier.example/other"), stance="supports")
+    headers = {**auth(), "If-Match": '"1"'}
+
+    ok = patch_evidence(client, claim.id, mine["id"], {"quote": "600 metres"}, headers)
+    assert ok.status_code == 200, ok.get_data(as_text=True)
+    assert ok.get_json()["quote"] == "600 metres"
+    problem(patch_evidence(client, claim.id, theirs.id, {"quote": "no"}, headers), 403)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"stance": None}, "stance"),
+        ({"quote": None}, "quote"),
+        ({"stance": "maybe"}, "stance"),
+        ({"quote": " "}, "quote"),
+        ({"source_id": 1, "source_url": "https://x.example/"}, None),
+        ({"claim_id": 2}, "claim_id"),
+    ],
+)
+def test_an_invalid_evidence_correction_gets_422(
+    client, make_claim, make_source, make_evidence, auth, problem, table_counts, body, field
+):
+    claim = make_claim("The pier is 700 metres long.")
+    item = make_evidence(claim, make_source("https://pier.example/700"))
+    before = table_counts()
+
+    found = problem(
+        patch_evidence(client, claim.id, item.id, body, {**auth("editor"), "If-Match": '"1"'}),
+        422,
+    )
+
+    assert table_counts() == before
+    if field is not None:
+        assert field in str(found)
+
+
+def test_retracted_evidence_cannot_be_corrected(
+    client, make_claim, make_source, make_evidence, auth, problem
+):
+    claim = make_claim("The pier is 800 metres long.")
+    item = make_evidence(claim, make_source("https://pier.example/800"))
+    client.post(
+        f"{evidence_url(claim.id)}/{item.id}/retract", json={"reason": "x"}, headers=auth("editor")
+    )
+
+    problem(
+        patch_evidence(
+            client, claim.id, item.id, {"note": "late"}, {**auth("editor"), "If-Match": "*"}
+        ),
+        409,
+    )
+
+
+def test_a_corrected_quote_or_source_is_anchored_again(
+    client, session, make_claim, make_source, make_evidence, auth
+):
+    from sources import snapshots
+
+    claim = make_claim("The pier is 900 metres long.")
+    page = make_source("https://pier.example/900")
+    snapshots.record_page(
+        session=session,
+        source_id=page.id,
+        body=b"<html><body><p>The new pier runs for nine hundred metres into the bay.</p>"
+        b"</body></html>",
+        media_type="text/html",
+    )
+    session.commit()
+    item = client.post(
+        evidence_url(claim.id),
+        json={"source_id": page.id, "stance": "supports", "quote": "a thousand metres"},
+        headers=auth("editor"),
+    ).get_json()
+    assert item["anchor"]["state"] == "orphaned"
+
+    response = patch_evidence(
+        client,
+        claim.id,
+        item["id"],
+        {"quote": "runs for nine hundred metres"},
+        {**auth("editor"), "If-Match": '"1"'},
+    )
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    anchor = client.get(evidence_url(claim.id)).get_json()["data"][0]["anchor"]
+    assert anchor["state"] == "anchored"
+    assert anchor["exact"] == "runs for nine hundred metres"
+    other = make_source("https://elsewhere.example/pier")
+    moved = patch_evidence(
+        client,
+        claim.id,
+        item["id"],
+        {"source_id": other.id},
+        {**auth("editor"), "If-Match": '"2"'},
+    ).get_json()
+    assert moved["source"]["id"] == other.id
+    assert moved["anchor"]["state"] == "unanchored"  # the new page is not on file
+
+
+def test_an_editor_corrects_a_relation_and_the_object_is_rescored(
+    client, bonus_and_rebuttal, make_relation, auth
+):
+    bonus, rebuttal = bonus_and_rebuttal
+    relation = make_relation(rebuttal, "rebuts", bonus)
+    assert status_of(client, bonus.id)["counts"]["rebuttals"] == 1
+
+    response = client.patch(
+        f"{relations_url(bonus.id)}/{relation.id}",
+        json={"kind": "qualifies", "note": "Only partly."},
+        headers={**auth("editor"), "If-Match": '"1"'},
+    )
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert (body["kind"], body["note"], body["revision"], body["direction"]) == (
+        "qualifies",
+        "Only partly.",
+        2,
+        "incoming",
+    )
+    assert response.headers["ETag"] == '"2"'
+    assert client.get(f"{relations_url(bonus.id)}/{relation.id}").get_json() == body
+    seen_from_subject = client.get(f"{relations_url(rebuttal.id)}/{relation.id}").get_json()
+    assert seen_from_subject["direction"] == "outgoing"
+    unrelated = relations_url(bonus.id + rebuttal.id + 99)
+    assert client.get(f"{unrelated}/{relation.id}").status_code == 404
+    assert status_of(client, bonus.id)["counts"]["rebuttals"] == 0
+    history = client.get(f"{API}/claims/{rebuttal.id}/history").get_json()["data"]
+    assert history[-1]["action"] == "update"
+    assert history[-1]["changes"]["kind"] == ["rebuts", "qualifies"]
+
+
+def test_correcting_a_relation_is_refused_when_stale_forbidden_or_a_repeat(
+    client, bonus_and_rebuttal, make_relation, auth, problem, table_counts
+):
+    bonus, rebuttal = bonus_and_rebuttal
+    relation = make_relation(rebuttal, "rebuts", bonus)
+    make_relation(rebuttal, "qualifies", bonus)
+    url = f"{relations_url(bonus.id)}/{relation.id}"
+    editor = auth("editor")
+    before = table_counts()
+
+    problem(client.patch(url, json={"note": "x"}, headers=editor), 428)
+    problem(client.patch(url, json={"note": "x"}, headers={**editor, "If-Match": '"7"'}), 412)
+    problem(client.patch(url, json={"note": "x"}, headers={**auth(), "If-Match": '"1"'}), 403)
+    problem(
+        client.patch(url, json={"kind": "qualifies"}, headers={**editor, "If-Match": '"1"'}), 409
+    )
+    problem(client.patch(url, json={"kind": None}, headers={**editor, "If-Match": '"1"'}), 422)
+    problem(
+        client.patch(url, json={"object_id": bonus.id}, headers={**editor, "If-Match": '"1"'}),
+        422,
+    )
+
+    assert table_counts() == before

@@ -19,6 +19,8 @@ BODIES = {
     ("post", "/claims/{claim_id}/evidence/{evidence_id}/retract"): "Retraction",
     ("post", "/claims/{claim_id}/relations"): "RelationCreate",
     ("post", "/claims/{claim_id}/relations/{relation_id}/retract"): "Retraction",
+    ("patch", "/claims/{claim_id}/evidence/{evidence_id}"): "EvidenceUpdate",
+    ("patch", "/claims/{claim_id}/relations/{relation_id}"): "RelationUpdate",
     ("post", "/claims/{claim_id}/verdicts"): "VerdictCreate",
     ("post", "/claims/{claim_id}/verdicts/withdraw"): "Retraction",
     ("post", "/sources"): "SourceCreate",
@@ -101,7 +103,7 @@ def test_the_document_passes_the_openapi_3_1_validator(document):
 
 def test_every_route_of_the_api_is_documented_and_nothing_else(app, document):
     served = routes(app)
-    assert len(served) == 39  # 20 reads, the 16 writes of BODIES and 3 WITHOUT_BODY
+    assert len(served) == 43  # 22 reads, the 18 writes of BODIES and 3 WITHOUT_BODY
     writes = {(m, API + p) for m, p in BODIES} | {(m, API + p) for m, p in WITHOUT_BODY}
     assert {op for op in served if op[0] != "get"} == writes
     assert documented(document) == served
@@ -160,6 +162,18 @@ def test_the_documented_success_statuses_are_the_served_ones(document):
     assert "200" in claims["get"]["responses"]
     patch = document["paths"][f"{API}/claims/{{claim_id}}"]["patch"]
     assert {"412", "428"} <= set(patch["responses"])
+
+
+def test_corrections_of_evidence_and_relations_document_if_match_and_their_etag(document):
+    for path in (
+        f"{API}/claims/{{claim_id}}/evidence/{{evidence_id}}",
+        f"{API}/claims/{{claim_id}}/relations/{{relation_id}}",
+    ):
+        patch = document["paths"][path]["patch"]
+        assert {"200", "403", "412", "422", "428"} <= set(patch["responses"])
+        assert "ETag" in patch["responses"]["200"]["headers"]
+        (if_match,) = [p for p in patch["parameters"] if p["name"] == "If-Match"]
+        assert if_match["required"] is True and if_match["in"] == "header"
 
 
 def test_the_claim_schema_says_what_the_api_enforces(document):

@@ -7,11 +7,21 @@ import json
 import re
 
 import pytest
+from lxml import html
 
 
 def _block(page: str) -> str:
     start = page.index('id="status"')
     return page[start : page.index("</section>", start)]
+
+
+def _verdict(page: str) -> str:
+    start = page.index('id="verdict"')
+    return page[start : page.index("</section>", start)]
+
+
+def _verdict_heading(page: str) -> str:
+    return str(html.fromstring(page).xpath("string(//h2[@id='verdict-heading'])"))
 
 
 def _points(text: str) -> int:
@@ -43,11 +53,19 @@ def test_when_the_editor_disagrees_the_page_says_why_in_words(
     make_evidence(claim, make_source("https://canal.example/drained"), stance="refutes")
     make_verdict(claim, rating="true")
 
-    block = _block(web.text(f"/claims/{claim.id}"))
+    page = web.text(f"/claims/{claim.id}")
+    block = _block(page)
 
-    assert block.index("Editor&#39;s verdict: True") < block.index(
-        "State of the evidence on record"
+    # The verdict leads, shown once (its own block, just above the state of the evidence).
+    assert _verdict_heading(page) == "Editor's verdict: True"
+    assert ">True</strong>" in _verdict(page)
+    assert page.index('id="verdict"') < page.index('id="status"')
+    assert (
+        "Editor&#39;s verdict" not in block
+        and "Editor's verdict" not in block
+        and ">True<" not in block
     )
+    assert "State of the evidence on record" in block
     assert (
         "The editor rated it true; the evidence on record is refuted because independent"
         " sources on record dispute it." in block
@@ -83,11 +101,14 @@ def test_the_status_block_is_in_french_with_french_numbers_and_plurals(web, demo
     bonus = client.get("/api/v1/claims", query_string={"claimant": "Ultraman", "q": "prime"})
     claim_id = bonus.get_json()["data"][0]["id"]
 
-    block = _block(
-        client.get(f"/claims/{claim_id}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    page = client.get(f"/claims/{claim_id}", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True
     )
+    block = _block(page)
 
-    assert "Verdict de la rédaction : Mitigé" in block
+    assert _verdict_heading(page) == "Verdict de la rédaction\u00a0: Mitigé"
+    assert ">Mitigé</strong>" in _verdict(page)
+    assert "Verdict de la rédaction" not in block  # shown once, above
     assert "État des preuves au dossier" in block
     assert "2 démentis" in block and "1 nuance" in block
     assert "la dément (partie intéressée" in block

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import pytest
 from page_words import english_in, french_typography_faults, internal_details_in
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from claims.models import Claim, Claimant, Evidence, Relation, ReviewState
+from claims.models import Claim, Claimant, Evidence, Relation, ReviewState, Verdict
 from claims.policy import ANONYMOUS, Actor, Role
 from claims.schemas import ClaimCreate, ClaimUpdate
 from claims.services import evidence, ledger
@@ -59,6 +59,9 @@ def _pages(session: Session, ids: dict[str, int]) -> list[str]:
     relation = session.exec(select(Relation)).first()
     assert relation is not None
     first = ids["claim"]
+    live = session.exec(select(Evidence).where(col(Evidence.retracted_at).is_(None))).first()
+    ruled = session.exec(select(Verdict).where(col(Verdict.superseded_at).is_(None))).first()
+    assert live is not None and ruled is not None
     return [
         "/",
         "/search?q=meta",
@@ -79,6 +82,9 @@ def _pages(session: Session, ids: dict[str, int]) -> list[str]:
         f"/claims/{first}/evidence/new",
         f"/claims/{first}/counter/new",
         f"/claims/{relation.object_id}/relations/{relation.id}/retract",
+        f"/claims/{relation.object_id}/relations/{relation.id}/edit",
+        f"/claims/{live.claim_id}/evidence/{live.id}/edit",
+        f"/claims/{ruled.claim_id}/verdict/withdraw",
     ]
 
 

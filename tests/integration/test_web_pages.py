@@ -30,7 +30,8 @@ def test_the_claim_page_shows_the_same_status_contestedness_and_counts_as_the_ap
     for name in ("supporting", "refuting", "mentioning", "rebuttals"):
         assert int(_attr(page, f"data-count-{name}")) == api["counts"][name], name
     assert "Unsettled" in page and 'class="icon" aria-hidden="true">◐' in page  # word + shape
-    assert "Editor&#39;s verdict: Mixed" in page  # the verdict leads
+    verdict = page[page.index('id="verdict"') : page.index('id="status"')]
+    assert "Editor's verdict" in verdict and ">Mixed</strong>" in verdict  # the verdict leads
     assert "State of the evidence on record: Unsettled" in page
     assert "2 rebuttals" in page and "1 qualification" in page  # not listed as refuting
     assert "2 sources support it" in page and "1 independent origin for it" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import Any
@@ -39,7 +40,8 @@ def test_a_shared_claim_link_previews_the_claim_who_said_it_and_the_verdict(clie
     claim_id = _bonus_id(client)
     page = client.get(f"/claims/{claim_id}").get_data(as_text=True)
     tags = _meta(page)
-    assert tags["og:type"] == "article" and tags["twitter:card"] == "summary"
+    # A large card: the claim page has a rendered 1200x630 picture (og:image, below).
+    assert tags["og:type"] == "article" and tags["twitter:card"] == "summary_large_image"
     assert tags["og:title"].startswith("Sam Altman: “Meta a utilisé une prime")
     assert tags["twitter:title"] == tags["og:title"]
     # The demo claim's evidence is unsettled (one interested party's denial settles nothing).
@@ -154,3 +156,140 @@ def test_the_claim_page_leads_with_the_claim_who_said_it_the_verdict_and_the_evi
     doc = html.fromstring(page)
     assert doc.xpath("string(//p[@class='said-by'])").strip().startswith("Sam Altman")
     assert doc.xpath("string(//section[@id='verdict']//strong)") == "Mixed"
+
+
+# ---- the rendered preview picture (og:image) ---------------------------------------------
+
+
+def _png(response) -> Any:
+    from PIL import Image
+
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "image/png"
+    data = response.get_data()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def test_a_claim_page_names_its_preview_picture_and_the_picture_is_a_1200_by_630_png(
+    client, demo
+) -> None:
+    demo()
+    claim_id = _bonus_id(client)
+    tags = _meta(client.get(f"/claims/{claim_id}").get_data(as_text=True))
+    assert tags["og:image"] == f"http://localhost/claims/{claim_id}/preview.png?lang=en"
+    assert tags["twitter:image"] == tags["og:image"]
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["og:image:alt"] == tags["og:title"]
+    french = _meta(client.get(f"/claims/{claim_id}", headers=FRENCH).get_data(as_text=True))
+    assert french["og:image"].endswith("/preview.png?lang=fr")
+
+    response = client.get(f"/claims/{claim_id}/preview.png?lang=en")
+
+    image = _png(response)
+    assert image.size == (1200, 630) and image.format == "PNG"
+    assert "public" in response.headers["Cache-Control"]
+    etag = response.headers["ETag"]
+    again = client.get(f"/claims/{claim_id}/preview.png?lang=en", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    # Another language is another picture (its words differ), so another ETag.
+    in_french = client.get(f"/claims/{claim_id}/preview.png?lang=fr")
+    assert _png(in_french).size == (1200, 630)
+    assert in_french.headers["ETag"] != etag
+
+
+def test_the_picture_changes_when_the_verdict_does(client, make_claim, make_verdict) -> None:
+    claim = make_claim("The tunnel is 57 km long.")
+    before = client.get(f"/claims/{claim.id}/preview.png")
+    make_verdict(claim, rating="true")
+
+    after = client.get(
+        f"/claims/{claim.id}/preview.png", headers={"If-None-Match": before.headers["ETag"]}
+    )
+
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert after.get_data() != before.get_data()
+
+
+def test_unknown_withdrawn_and_unreviewed_claims_have_no_picture_and_no_tag(
+    client, make_claim, session, editor, signed_in
+) -> None:
+    from claims.models import ReviewState
+    from claims.policy import ANONYMOUS
+    from claims.schemas import ClaimCreate
+    from claims.services import ledger
+
+    assert client.get("/claims/999999/preview.png").status_code == 404
+    withdrawn = make_claim("The dam was finished in 1936.")
+    ledger.retract_claim(session=session, claim_id=withdrawn.id, reason="Dup.", actor=editor)
+    waiting = ledger.create_claim(
+        session=session,
+        claim_in=ClaimCreate(text="The dam holds 35 cubic kilometres of water."),
+        actor=ANONYMOUS,
+        review_state=ReviewState.submitted,
+        allow_duplicate=True,
+    )
+    session.commit()
+
+    assert client.get(f"/claims/{withdrawn.id}/preview.png").status_code == 404
+    assert client.get(f"/claims/{waiting.id}/preview.png").status_code == 404
+    assert "og:image" not in _meta(client.get(f"/claims/{withdrawn.id}").get_data(as_text=True))
+    queued = signed_in("editor").text(f"/claims/{waiting.id}")  # editors see it, not its picture
+    assert "og:image" not in _meta(queued) and _meta(queued)["twitter:card"] == "summary"
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "A" * 2000,
+        " ".join(["supercalifragilistic"] * 300),
+        "مرحبا بالعالم " * 40 + "שלום עולם " * 20,
+        "这是一个没有空格的很长的句子" * 40,
+        "Zalgo: " + "e\u0301\u0302\u0303\u0304" * 200,
+        "Emoji 👩\u200d👩\u200d👧 🇫🇷 \ufeff\u202eevil\u202c " * 30,
+        "Line\nbreaks\r\nand\ttabs " * 50,
+    ],
+)
+def test_hostile_text_still_makes_a_picture_of_the_right_size(words) -> None:
+    from service import preview_image
+
+    card = preview_image.Card(
+        text=words, claimant=words, label=words, tone="nonsense", site=words, footer=words
+    )
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(preview_image.render(card)))
+    assert image.size == (1200, 630) and image.format == "PNG"
+
+
+def test_long_words_are_wrapped_inside_the_card_and_cut_with_an_ellipsis() -> None:
+    from service import preview_image
+
+    text = preview_image.clean("word " * 1000)
+    assert len(text) <= preview_image.TEXT_LIMIT and text.endswith("…")
+    face, lines = preview_image.fit("x" * 5000, width=600, height=200, sizes=(40, 30))
+    assert all(face.getlength(line) <= 600 for line in lines)
+    assert len(lines) * int(30 * 1.25) <= 200 and lines[-1].endswith("…")
+    assert preview_image.clean("a\u202eb\u0000c\u200bd") == "abcd"
+
+
+def test_without_system_fonts_the_card_falls_back_to_pillows_own(monkeypatch) -> None:
+    from PIL import Image
+
+    from service import preview_image
+
+    monkeypatch.setattr(preview_image, "FONT_DIRS", ())
+    preview_image.font.cache_clear()
+    preview_image._render_cached.cache_clear()
+    try:
+        card = preview_image.Card(
+            text="No fonts here.", claimant=None, label="Status", tone="ok", site="s", footer="f"
+        )
+        image = Image.open(io.BytesIO(preview_image.render(card)))
+        assert image.size == (1200, 630)
+        assert not isinstance(preview_image.font(40), type(None))
+    finally:
+        preview_image.font.cache_clear()
+        preview_image._render_cached.cache_clear()
