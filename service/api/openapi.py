@@ -209,10 +209,10 @@ def _operation(op: Operation) -> dict[str, Any]:
         parameters.append(IF_NONE_MATCH)
     if op_id == "update_claim":
         parameters.append(IF_MATCH)
+    elif op_id in CONDITIONAL_WRITES:
+        parameters.append(IF_MATCH_REVISION)
     if op_id in WORDED:
         parameters.append(ACCEPT_LANGUAGE)
-    if op_id in CONDITIONAL_WRITES:
-        parameters.append(IF_MATCH_REVISION)
     entry: dict[str, Any] = {
         "summary": op.summary,
         "operationId": op_id,
