@@ -191,7 +191,7 @@ def merge_claim_passes(
         (FUZZY, [m.claim_id for m in fuzzy]),
     ]
     meaning = semantic_index.semantic_pass(
-        session=session, text=q, limit=SEMANTIC_LIMIT, floor=semantic_index.SEARCH_FLOOR
+        session=session, text=q, limit=SEMANTIC_LIMIT, floor=semantic_index.search_floor(q)
     )
     if meaning:
         passes.append((semantic_index.SEMANTIC, [i for i, _ in meaning]))
