@@ -296,3 +296,24 @@ def test_the_issue_s_boxes_find_the_demo_s_signing_bonus_claim(client, session, 
     bonus = _demo_claim(session, DEMO_BONUS)
     found = client.get(f"{API}/search", query_string={"q": q}).get_json()
     assert bonus.id in [h["claim"]["id"] for h in found["claims"]]
+
+
+def test_preloading_without_the_model_loads_nothing_and_says_matching_is_off(app, monkeypatch):
+    from service.semantic import preload
+
+    reason = "the multilingual embedding model is not installed (install claimdesk[semantic])"
+    monkeypatch.setattr("claims.services.semantic_index.unavailable_reason", lambda: reason)
+
+    def must_not_load():
+        raise AssertionError("loaded without the model")
+
+    monkeypatch.setattr("claims.services.semantic_index.load_embedder", must_not_load)
+    assert preload(app) == f"cross-lingual matching is off: {reason}"
+
+
+@semantic
+def test_preloading_loads_the_model_in_this_process(app):
+    from service.semantic import preload
+
+    assert "loaded once before the workers fork" in preload(app)
+    assert embedding._loaded is not None
