@@ -15,7 +15,10 @@ PostgreSQL databases created beside the one CLAIMDESK_DATABASE_URL names, droppe
 4. For scale: the per-row API path (`ledger.create_claim` + `verdicts.add_verdict`, one commit)
    on the first 2,000 LIAR rows, and the import's pure stages alone (parse+validate, normalise).
 
-Ends with `ratio=0.xx` (synthetic import claims/s over raw insert rows/s). Figures drift 10-20%
+Ends with `ratio=0.xx` (synthetic import claims/s over raw insert rows/s). On SQLite the raw
+insert's rows still go through the full-text triggers one by one, while the import has them
+index its batch's new rows in one pass (migration 0010_search_bulk); a raw insert deferred the
+same way was 1.3-1.6 times as fast as this reference (30,000 rows, 6 December). Figures drift 10-20%
 between runs on shared machines: compare ratios within one run.
 
 Run:  .venv/bin/python bench/import.py [--synthetic 100000]
