@@ -446,6 +446,7 @@ def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> No
             )
         click.echo(f"claimdesk on http://{host}:{port}/ (database: {_redact(url)})")
         click.echo(f"job worker: {where}")
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
         _Gunicorn(
             {
                 "bind": f"{host}:{port}",
@@ -458,12 +459,24 @@ def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> No
                 # gunicorn 27's control socket lives at one path per user: a second ``serve``
                 # on the same host would take it over (and remove it on exit).
                 "control_socket_disable": True,
+                # In the master, before the fork: the workers share the model's pages.
+                "on_starting": lambda _arbiter: _preload_model(app),
             },
             settings,
         ).run()
     finally:
         if worker_process is not None:
             _stop(worker_process)
+
+
+def _preload_model(app: Flask) -> None:
+    from service.semantic import preload
+
+    with app.app_context():
+        try:
+            click.echo(preload(app))
+        except Exception as exc:  # the workers still load it on first use
+            click.echo(f"cross-lingual model not loaded before the fork ({exc})", err=True)
 
 
 def _jobs_run_inline() -> bool:

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from claims.importing import Format, ImportRow, RowError, read_rows
 from claims.policy import Actor
 from claims.services.bulk import Importer, Outcome
+from claims.services.search_batch import deferred_search_index
 
 BATCH_SIZE = 1_000
 PARALLEL_FROM_BYTES = 1 << 20  # about 4,000 LIAR rows
@@ -129,7 +130,9 @@ def import_claims(
 
     def finish(batch: list[ImportRow | RowError]) -> None:
         nonlocal last_line
-        summary.outcome.extend(importer.write(batch, origin=path.name))
+        # SQLite: the batch's new documents are indexed in one pass at its end (search_batch).
+        with deferred_search_index(session):
+            summary.outcome.extend(importer.write(batch, origin=path.name))
         if not dry_run:
             session.commit()
         if progress is not None:

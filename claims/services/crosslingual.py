@@ -14,8 +14,9 @@ Thresholds, on ``bench/embedders.py``'s data (20 French renderings of LIAR state
 (median 0.78); the best *other* statement scores 0.38-0.65 for 18 of the 20 queries and
 0.79/0.81 for two, which are LIAR restatements of the same claim. TRANSLATION_THRESHOLD = 0.65
 SAME_CLAIMANT_THRESHOLD = 0.55
-warns for 18 of 20 true pairs; SEARCH_FLOOR = 0.55 keeps a search box's semantic hits to those
-close in meaning. A development set of 20 is small: the figures are rechecked by
+warns for 18 of 20 true pairs; SEARCH_FLOOR = 0.5 keeps a search box's semantic hits to those
+close in meaning (lower for a box of a few words: ``semantic_index.search_floor``). A
+development set of 20 is small: the figures are rechecked by
 ``bench/crosslingual.py`` on held-out queries.
 
 The embedding cannot tell $100M from $300M (nor can any sentence embedder measured), so a

@@ -190,9 +190,7 @@ def merge_claim_passes(
         (FULLTEXT, [i for i, _ in fulltext_claims(session=session, q=q)]),
         (FUZZY, [m.claim_id for m in fuzzy]),
     ]
-    meaning = semantic_index.semantic_pass(
-        session=session, text=q, limit=SEMANTIC_LIMIT, floor=semantic_index.SEARCH_FLOOR
-    )
+    meaning = semantic_index.search_pass(session=session, text=q, limit=SEMANTIC_LIMIT)
     if meaning:
         passes.append((semantic_index.SEMANTIC, [i for i, _ in meaning]))
     people = fuzzy_people

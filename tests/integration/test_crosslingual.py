@@ -254,3 +254,66 @@ def test_without_the_model_claimdesk_works_and_says_matching_is_off(
     assert f"cross-lingual matching is off: {reason}" in status.output
     backfill = runner.invoke(args=["embeddings", "backfill"])
     assert backfill.exit_code != 0 and "cross-lingual matching is off" in backfill.output
+
+
+DEMO_BONUS = "Meta a utilisé une prime à la signature de 100 millions de dollars"
+
+
+def _demo_claim(session, start: str) -> Claim:
+    return session.exec(select(Claim).where(col(Claim.text).startswith(start))).one()
+
+
+def _semantic_hits(client, q: str) -> list[int]:
+    found = client.get(f"{API}/search", query_string={"q": q}).get_json()
+    return [h["claim"]["id"] for h in found["claims"] if "semantic" in h["signals"]]
+
+
+@semantic
+def test_a_two_word_english_box_finds_the_french_demo_claim_by_meaning(client, web, session, demo):
+    demo()
+    bonus = _demo_claim(session, DEMO_BONUS)
+    found = client.get(f"{API}/search", query_string={"q": "signing bonus"}).get_json()
+    hits = {h["claim"]["id"]: h["signals"] for h in found["claims"]}
+    assert hits[bonus.id] == ["semantic"]  # no word in common: found by meaning alone
+    # The home page's search box (the search page) lists it too.
+    assert f'href="/claims/{bonus.id}"' in web.text("/search", query_string={"q": "signing bonus"})
+    # Only the search box is looser for a short box: the duplicate check keeps its floor.
+    matched = client.get(f"{API}/claims/match", query_string={"text": "signing bonus"}).get_json()
+    assert all("semantic" not in m["signals"] for m in matched["data"])
+
+
+@semantic
+@pytest.mark.parametrize("q", ["vaccine autism", "tax cuts", "unemployment rate", "football"])
+def test_an_unrelated_short_box_finds_no_demo_claim_by_meaning(client, demo, q):
+    demo()
+    assert _semantic_hits(client, q) == []
+
+
+@semantic
+@pytest.mark.parametrize("q", ["Ultraman", "100M", "ultramn", "signing bonus"])
+def test_the_issue_s_boxes_find_the_demo_s_signing_bonus_claim(client, session, demo, q):
+    demo()
+    bonus = _demo_claim(session, DEMO_BONUS)
+    found = client.get(f"{API}/search", query_string={"q": q}).get_json()
+    assert bonus.id in [h["claim"]["id"] for h in found["claims"]]
+
+
+def test_preloading_without_the_model_loads_nothing_and_says_matching_is_off(app, monkeypatch):
+    from service.semantic import preload
+
+    reason = "the multilingual embedding model is not installed (install claimdesk[semantic])"
+    monkeypatch.setattr("claims.services.semantic_index.unavailable_reason", lambda: reason)
+
+    def must_not_load():
+        raise AssertionError("loaded without the model")
+
+    monkeypatch.setattr("claims.services.semantic_index.load_embedder", must_not_load)
+    assert preload(app) == f"cross-lingual matching is off: {reason}"
+
+
+@semantic
+def test_preloading_loads_the_model_in_this_process(app):
+    from service.semantic import preload
+
+    assert "loaded once before the workers fork" in preload(app)
+    assert embedding._loaded is not None

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from claims.importing import read_rows
 from claims.models import Claim, Claimant, ClaimTag, Revision, Verdict
 from claims.policy import Actor
+from claims.schemas import ClaimUpdate
 from claims.services.bulk import Importer
 
 LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "liar" / "valid.tsv"
@@ -316,3 +317,178 @@ def test_an_imported_row_writes_the_rows_and_log_entries_the_api_path_writes(
         return (c.kind, c.role, c.created_by, entry.action, entry.actor), changes
 
     assert claimant(imported) == claimant(api)
+
+
+# ---- the full-text index after a bulk import (SQLite defers it to the end of each batch) ------
+
+BETWEEN = ["Hippocrene", "Xylotomy", "Mandragore", "Quembrilo"]
+WORDS = ["zorbalune", "quirtafen", "blemovar", "sprodique", "vantilex", "gruffalon", "pellumbra"]
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _assert_index_exact(session: Session) -> None:
+    """Every claim and claimant has exactly one document, equal to what its view says now."""
+    conn = session.connection()
+    for kind, columns in (
+        ("claim", ("text", "figures", "people", "tags", "sources")),
+        ("claimant", ("name", "aliases", "role")),
+        ("source", ("title", "url")),
+    ):
+        rows = conn.exec_driver_sql(f"SELECT count(*) FROM {kind}").scalar()
+        if _sqlite(session):
+            docs = conn.exec_driver_sql(f"SELECT count(*) FROM {kind}_fts").scalar()
+            same = " AND ".join(f"f.{c} = d.{c}" for c in columns)
+            exact = conn.exec_driver_sql(
+                f"SELECT count(*) FROM {kind}_search_document d "
+                f"JOIN {kind}_fts f ON f.rowid = d.{kind}_id WHERE {same}"
+            ).scalar()
+        else:
+            docs = conn.exec_driver_sql(f"SELECT count(*) FROM {kind}_search").scalar()
+            exact = conn.exec_driver_sql(
+                f"SELECT count(*) FROM {kind}_search s JOIN {kind}_search_document d "
+                f"USING ({kind}_id) WHERE s.document = d.document"
+            ).scalar()
+        assert (kind, docs, exact) == (kind, rows, rows)
+    if _sqlite(session):
+        assert conn.exec_driver_sql("SELECT count(*) FROM fts_deferred").scalar() == 0
+
+
+def _found(client, q: str) -> list[int]:
+    body = client.get("/api/v1/search", query_string={"q": q}).get_json()
+    return [h["claim"]["id"] for h in body["claims"]]
+
+
+def _import_csv(session: Session, editor: Actor, path: Path, **kwargs: object) -> list[int]:
+    from service.importing import import_claims
+
+    summary = import_claims(
+        session=session,
+        path=path,
+        fmt="csv",
+        actor=editor,
+        parallel=False,
+        distinct=True,
+        **kwargs,
+    )
+    return list(summary.outcome.created)
+
+
+def _rows_csv(tmp_path: Path) -> Path:
+    lines = ["text,claimant,claimant_role,tags,appeared_in_url"]
+    for n, word in enumerate(WORDS):
+        who = "Adaex" if n % 2 else "Zed Newperson"
+        lines.append(
+            f"The {word} ferry carried {n + 2} thousand people last year.,{who},Skipper,"
+            f"ferries; tagzorb,https://news.example/ferries/{n % 3}"
+        )
+    return write(tmp_path, "ferries.csv", "\n".join(lines) + "\n")
+
+
+def test_an_import_leaves_the_search_index_exact_and_finds_every_claim(
+    session: Session, editor: Actor, client, make_claimant, make_claim, tmp_path: Path
+) -> None:
+    ada = make_claimant("Ada Example", aliases=["Adaex"])  # older than the import
+    older = make_claim("Tram fares rose by half this spring.", claimant_id=ada.id)
+    created = _import_csv(session, editor, _rows_csv(tmp_path), batch_size=3)
+    session.commit()
+    assert len(created) == len(WORDS)
+    _assert_index_exact(session)
+    for word, claim_id in zip(WORDS, created, strict=True):
+        assert _found(client, word) == [claim_id]
+    assert sorted(_found(client, "tagzorb")) == sorted(created)
+    assert set(_found(client, "Newperson")) == set(created[0::2])
+    assert set(_found(client, "Adaex")) == {older.id, *created[1::2]}
+
+
+def test_writes_between_import_batches_keep_the_search_index_current(
+    session: Session, editor: Actor, client, make_claimant, tmp_path: Path
+) -> None:
+    # On SQLite another writer gets the lock only between batches: do its writes there.
+    from claims.schemas import ClaimantUpdate, ClaimCreate
+    from claims.services import claimants, ledger
+
+    ada = make_claimant("Ada Example", aliases=["Adaex"])
+    written: list[int] = []
+
+    def between(_lines: int) -> None:
+        n = len(written)
+        claim = ledger.create_claim(
+            session=session,
+            claim_in=ClaimCreate(text=f"{BETWEEN[n]} fares doubled.", claimant_id=ada.id),
+            actor=editor,
+            allow_duplicate=True,
+        )
+        claimants.update_claimant(
+            session=session,
+            claimant_id=ada.id,
+            claimant_in=ClaimantUpdate(aliases=[f"Adalias{n}"]),
+            actor=editor,
+        )
+        session.commit()
+        assert claim.id is not None
+        written.append(claim.id)
+
+    created = _import_csv(session, editor, _rows_csv(tmp_path), batch_size=3, progress=between)
+    session.commit()
+    assert len(written) == 3
+    _assert_index_exact(session)
+    for n, claim_id in enumerate(written):
+        assert _found(client, BETWEEN[n]) == [claim_id]
+    assert set(_found(client, "Adalias0")) == {*written, *created[1::2]}
+
+
+def test_inside_a_deferred_batch_only_the_batch_s_new_rows_wait_for_its_end(
+    session: Session, editor: Actor, make_claim
+) -> None:
+    from claims.schemas import ClaimantCreate, ClaimantUpdate, ClaimCreate
+    from claims.services import claimants, ledger
+    from claims.services.search_batch import deferred_search_index
+
+    if not _sqlite(session):
+        pytest.skip("PostgreSQL's triggers are not deferred")
+    conn = session.connection()
+
+    def indexed(claim_id: int) -> str | None:
+        return conn.exec_driver_sql(
+            "SELECT text FROM claim_fts WHERE rowid = ?", (claim_id,)
+        ).scalar()
+
+    older = make_claim("Tram fares rose by half this spring.")
+    with deferred_search_index(session):
+        ledger.update_claim(
+            session=session,
+            claim_id=older.id,
+            claim_in=ClaimUpdate(text="Tram fares fell by half this spring."),
+            actor=editor,
+        )
+        # An older claim given to a claimant new in the batch, whose aliases then change:
+        # its document is rewritten at the end too.
+        zed = claimants.create_claimant(
+            session=session, claimant_in=ClaimantCreate(name="Zed Newperson"), actor=editor
+        )
+        ledger.update_claim(
+            session=session,
+            claim_id=older.id,
+            claim_in=ClaimUpdate(claimant_id=zed.id),
+            actor=editor,
+        )
+        claimants.update_claimant(
+            session=session,
+            claimant_id=zed.id,
+            claimant_in=ClaimantUpdate(aliases=["Zedalias"]),
+            actor=editor,
+        )
+        new = ledger.create_claim(
+            session=session, claim_in=ClaimCreate(text="Gondolas run all night."), actor=editor
+        )
+        session.flush()
+        assert indexed(older.id) == "Tram fares fell by half this spring."  # at once
+        assert indexed(new.id) is None  # at the end of the batch
+    assert indexed(new.id) == "Gondolas run all night."
+    session.commit()
+    _assert_index_exact(session)
+    after = make_claim("Ferries are free on Sundays.")  # outside a batch: at once, as ever
+    assert indexed(after.id) == "Ferries are free on Sundays."

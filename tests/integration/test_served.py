@@ -15,7 +15,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ class Served:
 
     url: str
     token: str
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def _free_port() -> int:
@@ -76,7 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         created = subprocess.run(
             [*CLI, "token", "create", "--name", "served-admin", "--role", "admin"], **run
         )
-        yield Served(url=url, token=created.stdout.strip().splitlines()[-1])
+        yield Served(url=url, token=created.stdout.strip().splitlines()[-1], env=env)
     finally:
         server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=30)
@@ -135,6 +137,37 @@ def test_the_server_log_shows_no_error(served: Served, tmp_path_factory) -> None
     requests.get(f"{served.url}/api/v1/claims/1/status", timeout=10).raise_for_status()
     logs = list(Path(tmp_path_factory.getbasetemp()).glob("served*/serve.log"))
     assert logs and "Traceback" not in logs[0].read_text()
+
+
+def test_the_workers_answer_with_the_model_loaded_once_before_the_fork(
+    served: Served, tmp_path_factory
+) -> None:
+    from claims.embedding import unavailable_reason
+
+    log = next(Path(tmp_path_factory.getbasetemp()).glob("served*/serve.log")).read_text()
+    if unavailable_reason() is not None:
+        assert "cross-lingual matching is off" in log
+        return
+    assert log.count("loaded once before the workers fork") == 1
+    # No job worker here: embed the demo's claims as `claimdesk worker` would. Then both
+    # workers (several requests at once) embed the box with the model they inherited.
+    backfill = subprocess.run(
+        [*CLI, "embeddings", "backfill"], env=served.env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert backfill.returncode == 0, backfill.stderr
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(
+                lambda _: requests.get(
+                    f"{served.url}/api/v1/search", params={"q": "signing bonus"}, timeout=60
+                ),
+                range(8),
+            )
+        )
+    for answer in answers:
+        answer.raise_for_status()
+        assert any("semantic" in hit["signals"] for hit in answer.json()["claims"])
 
 
 # ---- schemathesis: the document against the service ------------------------------------------
