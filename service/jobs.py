@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, cast
 
-from flask import Flask, current_app
+from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +41,7 @@ from sqlmodel import Session
 from claims.services import alerts, outbox, scores
 from claims.services.anchoring import reanchor_source
 from service.db import Database, read_only
+from service.runtime import current_runtime, runtime
 from service.settings import Settings
 from sources import snapshots
 from sources.errors import FetchError, SourceNotFound
@@ -48,7 +49,6 @@ from sources.fetch import Fetcher
 from sources.models import FetchState, Source, as_utc, utcnow
 from sources.service import get_source
 
-EXTENSION: Final = "claimdesk.jobs"
 SWEEP: Final = crontab(minute="*/10")  # how often the recheck looks for sources that are due
 REDIS_TIMEOUT_S: Final = 2.0  # connect and read; the consumer's blocking pop waits 1 s
 DRAIN_BATCH: Final = 200
@@ -276,7 +276,6 @@ def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:
     """Build the app's queue; its database's Sessions record new sources' fetches."""
     huey = make_huey(settings, Path(app.instance_path))
     jobs = Jobs(huey=huey, database=database, settings=settings)
-    app.extensions[EXTENSION] = jobs
     factory = cast("sessionmaker[Session]", database.session_factory)
     # Sessions made from now on carry the queue in their info (whichever app came last).
     factory.configure(info={**factory.kw.get("info", {}), _JOBS: jobs})
@@ -292,8 +291,7 @@ def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:
 
 def jobs_of(app: Flask | None = None) -> Jobs:
     """The Jobs of ``app`` (the current app by default)."""
-    jobs: Jobs = (app or current_app).extensions[EXTENSION]
-    return jobs
+    return (runtime(app) if app is not None else current_runtime()).jobs
 
 
 def _note_new_sources(session: OrmSession, _context: Any) -> None:

@@ -71,9 +71,9 @@ class Notifier:
         self.database = database
         self.sender = Sender(timeout=settings.webhook_timeout, allowlist=settings.allowlist())
         self.base_url = settings.public_url
-        # One connection shared by every Session (the tests' rolled-back transaction) cannot
-        # be used from several threads.
-        shared = database.outer_bind is not None
+        # A Database bound to one Connection (``service/db.py``) cannot be used from several
+        # threads.
+        shared = database.connection is not None
         self.concurrency = 1 if shared else settings.webhook_concurrency
         self.clock = clock
         self.wake_at = wake_at
