@@ -56,6 +56,8 @@ class Database:
         self.url = url
         self.engine = engine or make_engine(url, echo=echo)
         self.connection = bind
+        # The event hooks already attached to ``session_factory`` (``service/jobs.py``).
+        self.hooks: set[str] = set()
         options: dict[str, Any] = {"class_": Session, "expire_on_commit": False}
         if bind is not None:
             options["join_transaction_mode"] = "create_savepoint"

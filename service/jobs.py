@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,8 +60,6 @@ EMBED_SWEEP: Final = crontab(minute="*")  # claims written without a flush hook 
 _JOBS: Final = "claimdesk.jobs"  # in every Session's info: the Jobs its commits feed
 log = logging.getLogger(__name__)
 DEAD: Final = FetchState.dead.value
-# The session factories whose Sessions already record new sources (see ``install``).
-_LISTENING: Final[weakref.WeakSet[sessionmaker[Any]]] = weakref.WeakSet()
 
 
 def make_huey(settings: Settings, instance_path: Path) -> Huey:
@@ -282,10 +279,11 @@ def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:
     # Not ``event.contains``: SQLAlchemy keys class-level listeners by ``id()`` and keeps the
     # key after the factory's class is collected, so a new factory born at a dead one's address
     # looked "already listening" and silently never queued a job (the old test-suite flake).
-    if factory not in _LISTENING:
+    # The Database itself remembers which hooks its factory has (two apps may share it).
+    if "jobs" not in database.hooks:
         event.listen(factory, "after_flush", _note_new_sources)
         event.listen(factory, "after_commit", _dispatch)
-        _LISTENING.add(factory)
+        database.hooks.add("jobs")
     return jobs
 
 

@@ -49,8 +49,9 @@ def install(app: Flask, *, database: Database) -> Semantic:
     semantic = Semantic(Path(app.instance_path) / "vectors" / f"claims-{MODEL}.usearch")
     factory = cast("sessionmaker[Session]", database.session_factory)
     factory.configure(info={**factory.kw.get("info", {}), SESSION_KEY: semantic})
-    if not event.contains(factory, "after_flush", _note_claims):
+    if "semantic" not in database.hooks:  # not ``event.contains``: see ``service/jobs.py``
         event.listen(factory, "after_flush", _note_claims)
+        database.hooks.add("semantic")
     app.cli.add_command(embeddings_group)
     return semantic
 

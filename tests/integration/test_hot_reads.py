@@ -190,3 +190,31 @@ def test_a_hidden_claim_is_not_found_on_the_hot_path(both, make_claim, session, 
     etag_before = '"anything"'
     card = hot.get(f"/embed/claims/{claim.id}", headers={"If-None-Match": etag_before})
     assert card.status_code == 404 and len(asked) == 1
+
+
+def test_a_read_given_a_session_that_has_begun_sees_its_uncommitted_writes(
+    production_app: Flask,
+) -> None:
+    reads = reads_of(production_app)
+    before = reads.query(COUNT_CLAIMS, {})
+    with runtime(production_app).database.session_factory() as session:
+        session.add(
+            Claim(text="Not committed, ever.", text_norm="not committed ever", created_by="x")
+        )
+        session.flush()
+        assert reads.query(COUNT_CLAIMS, {}, session=session) == [(before[0][0] + 1,)]
+        assert reads.query(COUNT_CLAIMS, {}) == before  # our own connection: committed rows
+        session.rollback()
+
+
+def test_each_app_builds_its_own_runtime(settings: Settings, database: Database) -> None:
+    from service.runtime import current_runtime
+
+    first, second = create_app(settings, database=database), create_app(settings, database=database)
+    a, b = runtime(first), runtime(second)
+    assert a is not b and a.database is b.database is database
+    assert a.reads is not b.reads and a.match_index is not b.match_index and a.jobs is not b.jobs
+    with second.app_context():
+        assert current_runtime() is b
+    hot = second.wsgi_app
+    assert isinstance(hot, HotReads) and hot.reads is b.reads
