@@ -49,7 +49,7 @@ class CardData:
 # card load, 200 or 304, and a status poll are this one query (``service/readmodel.py``).
 CARD_ROW = views.STATUS_ROW.add_columns(col(Claim.n_dead_sources), col(Claim.n_changed_quotes))
 
-# The current verdict and the one before it, for the "verdict was" line (hot read path).
+# The current verdict and the one before it, for the "verdict was" line (read model's query).
 LAST_TWO_VERDICTS = (
     select(col(Verdict.created_at), col(Verdict.rating), col(Verdict.alternate_name))
     .where(col(Verdict.claim_id) == bindparam("claim_id"))
