@@ -143,10 +143,12 @@ def build_runtime(app: Flask, settings: Settings, database: db.Database) -> runt
         origins=cors.allowed_origins(settings),
     )
     # The duplicate check, /claims/match and ?q= share it (built lazily on first use); the
-    # ledger reaches it through each Session's ``info``, so it never sees another app's claims.
-    index = match_index.LiveMatchIndex()
+    # ledger reaches it through each Session's ``info``. One per Database: apps sharing one
+    # (workers of a test) share its index; no index ever sees another database's claims.
     factory = cast("sessionmaker[Session]", database.session_factory)
-    factory.configure(info={**factory.kw.get("info", {}), match_index.SESSION_KEY: index})
+    info = factory.kw.get("info", {})
+    index = info.get(match_index.SESSION_KEY) or match_index.LiveMatchIndex()
+    factory.configure(info={**info, match_index.SESSION_KEY: index})
     return runtime.Runtime(
         settings=settings,
         database=database,
