@@ -56,6 +56,7 @@ from claims.text import normalise_claim
 from service import migrate
 from service.app import create_app
 from service.db import make_engine
+from service.runtime import runtime
 from service.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -172,7 +173,7 @@ def main() -> None:
                 if repeat == 0:
                     ranks.append(_rank(ids, targets))
         _report(name, ranks, latencies)
-    semantic = app.extensions["claimdesk.semantic"]
+    semantic = runtime(app).semantic
     index_mb = semantic.index.memory_bytes() / 2**20
     print(
         f"index_vectors={len(semantic.index)} index_file_mb={index_mb:.1f} "

@@ -51,7 +51,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import _claims_db as store
 import _serving as s
@@ -227,9 +227,10 @@ def run_service(base: list[str], size: int, n_queries: int, url: str | None = No
 
     On a temporary SQLite file by default, else on the (migrated, throwaway) database ``url``.
     """
-    from sqlmodel import SQLModel
+    from sqlalchemy.orm import sessionmaker
+    from sqlmodel import Session, SQLModel
 
-    from claims.services import ledger
+    from claims.services import ledger, match_index
     from service.db import Database
 
     corpus = make_corpus(base, size)
@@ -245,6 +246,10 @@ def run_service(base: list[str], size: int, n_queries: int, url: str | None = No
         )
         store.fill(database.engine, corpus)
         queries = make_queries(corpus, n_queries, seed=2)
+        # What create_app() does: every Session of the Database reaches one live index.
+        live = match_index.LiveMatchIndex()
+        factory = cast("sessionmaker[Session]", database.session_factory)
+        factory.configure(info={match_index.SESSION_KEY: live})
         with database.session_factory() as session:
             first, _ = timed(lambda: ledger.match(session=session, text="warm up", limit=10))
             match_t, dup_t, at1 = [], [], 0
@@ -254,7 +259,6 @@ def run_service(base: list[str], size: int, n_queries: int, url: str | None = No
                 at1 += bool(found) and found[0][0].id == source
                 t, _ = timed(partial(ledger.duplicates_of, session=session, text=query))
                 dup_t.append(t)
-            live = database.match_index
             print(
                 f"\n## service path at n={size:,} (ledger.match / ledger.duplicates_of on"
                 f" {backend}, the LiveMatchIndex the API uses)\n"

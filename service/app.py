@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, request
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from claims import scoring_model
 from claims.scoring_model import load_model
+from claims.services import match_index
 from service import (
     bodies,
     card_cache,
@@ -25,14 +29,18 @@ from service import (
     jobs,
     notify,
     problems,
+    readmodel,
     retry,
+    runtime,
     semantic,
     web,
 )
 from service.api import API_PREFIX, load_routes
+from service.embed.views import Widgets
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
 from service.web import errors as web_errors
+from service.web import ratelimit
 
 # Ids beyond a 32-bit signed integer cannot exist; refusing them in the router turns
 # /claims/99999999999999999999 into a 404 instead of a database overflow error.
@@ -84,14 +92,10 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if database is None:
         database = db.Database(settings.resolved_database_url(Path(app.instance_path)))
-    db.init_app(app, database)
+    db.init_app(app)
     scoring_model.use_model(load_model(settings.scoring_model) if settings.scoring_model else None)
-    card_cache.install(database, size=settings.card_cache_size)
-    jobs.install(app, settings=settings, database=database)
-    notify.install(jobs.jobs_of(app), settings=settings, database=database)
-    semantic.install(app, database=database)
-    # The duplicate check, /claims/match and ?q= share it; built lazily on first use.
-    app.extensions["claimdesk.match_index"] = database.match_index
+    held = build_runtime(app, settings, database)
+    app.extensions[runtime.EXTENSION] = held
 
     def is_api() -> bool:
         return request.path.startswith(API_PREFIX)
@@ -105,7 +109,7 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     cors.install(app, settings, is_api)
     commands.register(app)
     bodies.install(app, max_bytes=settings.max_body_bytes)  # chunked bodies meet the limit too
-    hot.install(app, database, origins=cors.allowed_origins(settings))
+    hot.install(app, held.reads)
     hosts.install(app, hosts=settings.allowed_hosts(), public_url=settings.public_url)
     if settings.proxy_hops:
         # Outermost, so every layer (the hot read path included) sees the client's scheme,
@@ -120,6 +124,40 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     health.install(app, settings=settings)
 
     return app
+
+
+def build_runtime(app: Flask, settings: Settings, database: db.Database) -> runtime.Runtime:
+    """Everything the app holds while it runs (``service/runtime.py``), wired to its Database."""
+    queue = jobs.install(app, settings=settings, database=database)
+    notify.install(queue, settings=settings, database=database)
+    connections: readmodel.Connections = (
+        readmodel.JoinedConnection(database.connection)
+        if database.connection is not None
+        else readmodel.ThreadConnections(database.engine)
+    )
+    reads = readmodel.ReadModel(
+        engine=database.engine,
+        connections=connections,
+        cache=card_cache.for_database(database, size=settings.card_cache_size),
+        widgets=Widgets(app, settings),
+        origins=cors.allowed_origins(settings),
+    )
+    # The duplicate check, /claims/match and ?q= share it (built lazily on first use); the
+    # ledger reaches it through each Session's ``info``. One per Database: apps sharing one
+    # (workers of a test) share its index; no index ever sees another database's claims.
+    factory = cast("sessionmaker[Session]", database.session_factory)
+    info = factory.kw.get("info", {})
+    index = info.get(match_index.SESSION_KEY) or match_index.LiveMatchIndex()
+    factory.configure(info={**info, match_index.SESSION_KEY: index})
+    return runtime.Runtime(
+        settings=settings,
+        database=database,
+        reads=reads,
+        match_index=index,
+        semantic=semantic.install(app, database=database),
+        jobs=queue,
+        limits=ratelimit.build(settings),
+    )
 
 
 def wsgi() -> Flask:

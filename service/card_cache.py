@@ -18,11 +18,12 @@ What keeps it from ever serving a row older than that:
   raced a commit cannot outlive the commit's notification;
 - only rows of claims that exist are kept: an unknown id is asked again each time.
 
-Status polls on the hot path (``service/hot.py``) share the entry: a card row begins with the
-status row. Cards and statuses both say ``Cache-Control: public, max-age=60``, so any cache on
-their way may serve them a minute old; a row milliseconds behind a commit is well inside that.
-(What Flask answers, e.g. with a cookie, reads the database.) SQLite (a file on the same
-machine, where the query is cheap) has no LISTEN/NOTIFY and no cache. No Flask here.
+Status polls share the entry (``service/readmodel.py``, the one read model both answers come
+from): a card row begins with the status row. Cards and statuses both say ``Cache-Control:
+public, max-age=60``, so any cache on their way may serve them a minute old; a row
+milliseconds behind a commit is well inside that. (A read through a Session that has begun a
+transaction reads the database.) SQLite (a file on the same machine, where the query is cheap)
+has no LISTEN/NOTIFY and no cache. No Flask here.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import contextlib
 import logging
 import os
 import threading
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -172,21 +172,14 @@ class CardCache:
         self._empty()
 
 
-_CACHES: weakref.WeakKeyDictionary[Database, CardCache] = weakref.WeakKeyDictionary()
+def for_database(database: Database, *, size: int) -> CardCache | None:
+    """A card cache for a Database's reads, if it is PostgreSQL read on connections of its own.
 
-
-def install(database: Database, *, size: int) -> CardCache | None:
-    """Give a Database a card cache, if it is PostgreSQL outside any test transaction."""
+    A Database bound to one Connection (``service/db.py``) has none: notifications come only
+    when its caller's transaction commits, and rows it shows may never be committed.
+    """
     if size <= 0 or database.engine.dialect.name != "postgresql":
         return None
-    if database.outer_bind is not None:  # the tests' transaction: notifications come at commit
+    if database.connection is not None:
         return None
-    cache = _CACHES.get(database)
-    if cache is None:
-        cache = _CACHES[database] = CardCache(database.engine, size=size)
-    return cache
-
-
-def of(database: Database) -> CardCache | None:
-    """The Database's card cache, if it has one."""
-    return _CACHES.get(database)
+    return CardCache(database.engine, size=size)

@@ -1,7 +1,7 @@
 """CORS for the JSON API: public reads from any allowed origin.
 
 Errors carry the same headers as successes. The headers are set by one function, which the
-hook applies to every API answer and the hot read path (``service/hot.py``) to its own.
+hook applies to every API answer and the read model (``service/readmodel.py``) to its own.
 """
 
 from __future__ import annotations
@@ -33,16 +33,29 @@ def cors_headers(
     response: Response, origins: list[str], origin: str | None, method: str
 ) -> Response:
     """Add the CORS headers of an API answer to a request from ``origin`` (if any)."""
-    if "*" in origins:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in origins:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, X-Total-Count"
-    if method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = (
-            "Authorization, Content-Type, If-Match, If-None-Match"
-        )
-        response.headers["Access-Control-Max-Age"] = "600"
+    for name, value in header_list(origins, origin, method):
+        if name == "Vary":
+            response.vary.add(value)
+        else:
+            response.headers[name] = value
     return response
+
+
+def header_list(origins: list[str], origin: str | None, method: str) -> list[tuple[str, str]]:
+    """The CORS headers of an API answer to a request from ``origin`` (if any), as a list."""
+    headers: list[tuple[str, str]] = []
+    if "*" in origins:
+        headers.append(("Access-Control-Allow-Origin", "*"))
+    elif origin and origin in origins:
+        headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    headers.append(("Access-Control-Expose-Headers", "ETag, Link, Location, X-Total-Count"))
+    if method == "OPTIONS":
+        headers += [
+            ("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS"),
+            (
+                "Access-Control-Allow-Headers",
+                "Authorization, Content-Type, If-Match, If-None-Match",
+            ),
+            ("Access-Control-Max-Age", "600"),
+        ]
+    return headers

@@ -14,14 +14,13 @@ from contextvars import ContextVar
 from typing import Any, Final
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
-from claims.services import match_index
+from service.runtime import current_runtime
 
-EXTENSION = "claimdesk.db"
 # How long a SQLite writer waits for the write lock before the request is retried, then
 # answered 503: four attempts stay well under the 60 s worker timeout ``serve`` sets, so a
 # queue of writers never gets a worker killed mid-answer.
@@ -38,24 +37,28 @@ _READ_ONLY: ContextVar[bool] = ContextVar("claimdesk_read_only", default=False)
 
 
 class Database:
-    """An engine and the factory of Sessions bound to it."""
+    """An engine and the factory of Sessions bound to it.
+
+    ``bind``, a Connection, runs all the work inside one transaction its caller owns (the
+    tests roll theirs back): every Session joins it, the app's commits only release
+    SAVEPOINTs inside it, and reads run on it too (``service/readmodel.py``). Such a
+    Database has one connection, which must never be used from two threads at once.
+    """
 
     def __init__(
-        self, url: str, *, echo: bool = False, engine: Engine | None = None, bind: Any = None
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        engine: Engine | None = None,
+        bind: Connection | None = None,
     ) -> None:
         self.url = url
-        self.outer_bind = bind  # set by tests; the hot read path then reads through Sessions
         self.engine = engine or make_engine(url, echo=echo)
-        # ``bind`` lets tests hand every Session one outer transaction that they roll back:
-        # the app's commits then only release SAVEPOINTs inside it.
-        # One match index per database per process, reached by the ledger through each
-        # Session's ``info``: an index never sees another database's (or test's) claims.
-        self.match_index = match_index.LiveMatchIndex()
-        options: dict[str, Any] = {
-            "class_": Session,
-            "expire_on_commit": False,
-            "info": {match_index.SESSION_KEY: self.match_index},
-        }
+        self.connection = bind
+        # The event hooks already attached to ``session_factory`` (``service/jobs.py``).
+        self.hooks: set[str] = set()
+        options: dict[str, Any] = {"class_": Session, "expire_on_commit": False}
         if bind is not None:
             options["join_transaction_mode"] = "create_savepoint"
         self.session_factory: Callable[[], Session] = sessionmaker(
@@ -170,9 +173,8 @@ def is_unavailable(exc: BaseException) -> bool:
     )
 
 
-def init_app(app: Flask, database: Database) -> None:
-    """Attach the database to the app and close each request's Session at teardown."""
-    app.extensions[EXTENSION] = database
+def init_app(app: Flask) -> None:
+    """Close each request's Session at teardown."""
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -195,8 +197,7 @@ def discard_session() -> None:
 
 def database() -> Database:
     """The current app's Database."""
-    db: Database = current_app.extensions[EXTENSION]
-    return db
+    return current_runtime().database
 
 
 def get_session() -> Session:

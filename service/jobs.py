@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, cast
 
-from flask import Flask, current_app
+from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +41,7 @@ from claims.services import alerts, outbox, scores
 from claims.services.anchoring import reanchor_source
 from clock import as_utc, utcnow
 from service.db import Database, read_only
+from service.runtime import current_runtime, runtime
 from service.settings import Settings
 from sources import snapshots
 from sources.errors import FetchError, SourceNotFound
@@ -49,7 +49,6 @@ from sources.fetch import Fetcher
 from sources.models import FetchState, Source
 from sources.service import get_source
 
-EXTENSION: Final = "claimdesk.jobs"
 SWEEP: Final = crontab(minute="*/10")  # how often the recheck looks for sources that are due
 REDIS_TIMEOUT_S: Final = 2.0  # connect and read; the consumer's blocking pop waits 1 s
 DRAIN_BATCH: Final = 200
@@ -62,8 +61,6 @@ EMBED_SWEEP: Final = crontab(minute="*")  # claims written without a flush hook 
 _JOBS: Final = "claimdesk.jobs"  # in every Session's info: the Jobs its commits feed
 log = logging.getLogger(__name__)
 DEAD: Final = FetchState.dead.value
-# The session factories whose Sessions already record new sources (see ``install``).
-_LISTENING: Final[weakref.WeakSet[sessionmaker[Any]]] = weakref.WeakSet()
 
 
 def make_huey(settings: Settings, instance_path: Path) -> Huey:
@@ -304,24 +301,23 @@ def install(app: Flask, *, settings: Settings, database: Database) -> Jobs:
     """Build the app's queue; its database's Sessions record new sources' fetches."""
     huey = make_huey(settings, Path(app.instance_path))
     jobs = Jobs(huey=huey, database=database, settings=settings)
-    app.extensions[EXTENSION] = jobs
     factory = cast("sessionmaker[Session]", database.session_factory)
     # Sessions made from now on carry the queue in their info (whichever app came last).
     factory.configure(info={**factory.kw.get("info", {}), _JOBS: jobs})
     # Not ``event.contains``: SQLAlchemy keys class-level listeners by ``id()`` and keeps the
     # key after the factory's class is collected, so a new factory born at a dead one's address
     # looked "already listening" and silently never queued a job (the old test-suite flake).
-    if factory not in _LISTENING:
+    # The Database itself remembers which hooks its factory has (two apps may share it).
+    if "jobs" not in database.hooks:
         event.listen(factory, "after_flush", _note_new_sources)
         event.listen(factory, "after_commit", _dispatch)
-        _LISTENING.add(factory)
+        database.hooks.add("jobs")
     return jobs
 
 
 def jobs_of(app: Flask | None = None) -> Jobs:
     """The Jobs of ``app`` (the current app by default)."""
-    jobs: Jobs = (app or current_app).extensions[EXTENSION]
-    return jobs
+    return (runtime(app) if app is not None else current_runtime()).jobs
 
 
 def _note_new_sources(session: OrmSession, _context: Any) -> None:

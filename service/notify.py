@@ -13,7 +13,6 @@ import functools
 import logging
 import random
 import time
-import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -71,9 +70,9 @@ class Notifier:
         self.database = database
         self.sender = Sender(timeout=settings.webhook_timeout, allowlist=settings.allowlist())
         self.base_url = settings.public_url
-        # One connection shared by every Session (the tests' rolled-back transaction) cannot
-        # be used from several threads.
-        shared = database.outer_bind is not None
+        # A Database bound to one Connection (``service/db.py``) cannot be used from several
+        # threads.
+        shared = database.connection is not None
         self.concurrency = 1 if shared else settings.webhook_concurrency
         self.clock = clock
         self.wake_at = wake_at
@@ -195,8 +194,6 @@ class Notifier:
         self.wake_at(max(soonest, self.clock() + WAKE_GAP))
 
 
-# Factories already listening (a WeakSet, not ids: see the note in service/jobs.py).
-_LISTENING: Final[weakref.WeakSet[sessionmaker[Any]]] = weakref.WeakSet()
 EXTENSION: Final = "claimdesk.notify"
 
 
@@ -222,10 +219,10 @@ def install(jobs: Jobs, *, settings: Settings, database: Database) -> Notifier:
     jobs.tasks[TASK] = task
     factory: sessionmaker[Any] = database.session_factory  # type: ignore[assignment]
     factory.configure(info={**factory.kw.get("info", {}), EXTENSION: jobs})
-    if factory not in _LISTENING:
+    if "notify" not in database.hooks:  # not ``event.contains``: see ``service/jobs.py``
         event.listen(factory, "after_commit", _wake)
         event.listen(factory, "after_soft_rollback", _forget)
-        _LISTENING.add(factory)
+        database.hooks.add("notify")
     return notifier
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final, cast
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
@@ -33,10 +33,10 @@ from claims.services import embeddings, history, semantic_index
 from claims.services.semantic_index import SESSION_KEY, Semantic
 from service.db import Database, database
 from service.jobs import later
+from service.runtime import current_runtime, runtime
 
-__all__ = ["EXTENSION", "JOB", "embed_all", "install", "preload", "semantic_of"]
+__all__ = ["JOB", "embed_all", "install", "preload", "semantic_of"]
 
-EXTENSION: Final = "claimdesk.semantic"
 JOB: Final = "embed_claims"
 LANGUAGE_ACTOR: Final = "claimdesk:language-id"
 log = logging.getLogger(__name__)
@@ -47,19 +47,18 @@ embeddings_group = AppGroup("embeddings", help="Claim embeddings for cross-lingu
 def install(app: Flask, *, database: Database) -> Semantic:
     """Give the database's Sessions the process's Semantic and queue embedding on writes."""
     semantic = Semantic(Path(app.instance_path) / "vectors" / f"claims-{MODEL}.usearch")
-    app.extensions[EXTENSION] = semantic
     factory = cast("sessionmaker[Session]", database.session_factory)
     factory.configure(info={**factory.kw.get("info", {}), SESSION_KEY: semantic})
-    if not event.contains(factory, "after_flush", _note_claims):
+    if "semantic" not in database.hooks:  # not ``event.contains``: see ``service/jobs.py``
         event.listen(factory, "after_flush", _note_claims)
+        database.hooks.add("semantic")
     app.cli.add_command(embeddings_group)
     return semantic
 
 
 def semantic_of(app: Flask | None = None) -> Semantic:
     """The Semantic of ``app`` (the current app by default)."""
-    found: Semantic = (app or current_app).extensions[EXTENSION]
-    return found
+    return (runtime(app) if app is not None else current_runtime()).semantic
 
 
 def preload(app: Flask) -> str:

@@ -211,7 +211,8 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
 # The status read as one statement, built once: the claim row (whose scores and counts are
 # stored by every write), its claimant's name and its current verdict, joined. Polled reads
 # then cost one indexed query and no ORM object; building the statement per request would cost
-# more than running it. ``service/reads.py`` compiles it once per dialect.
+# more than running it. The card's query extends it (``CARD_ROW``), which the read model
+# (``service/readmodel.py``) compiles once per dialect and answers both status and card from.
 _claim_t = Claim.__table__  # type: ignore[attr-defined]
 _claimant_t = Claimant.__table__  # type: ignore[attr-defined]
 _verdict_t = Verdict.__table__  # type: ignore[attr-defined]

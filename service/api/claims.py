@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, g, request, url_for
 
 from claims.matching import DUPLICATE_THRESHOLD
 from claims.schemas import (
@@ -34,16 +34,15 @@ from claims.schemas import (
 from claims.search_schemas import ClaimCreatedPublic
 from claims.services import crosslingual, evidence, history, ledger, relations, verdicts, views
 from claims.services.ledger import get_claim
-from service import reads
 from service.api import bp
 from service.api.caching import conditional_json, etag_of, matches
 from service.api.operation import current_actor, operation
 from service.api.wording import API_LANGUAGES, Language, vary_on_language, worded
 from service.db import get_session
 from service.problems import ApiProblem
+from service.runtime import current_runtime
 
 READ_CACHE = "public, max-age=0, must-revalidate"
-STATUS_CACHE = "public, max-age=60, stale-while-revalidate=300"
 TAG = "claims"
 
 
@@ -277,9 +276,19 @@ def retract_claim(claim_id: int, body: Retraction) -> ClaimPublic:
     errors=(404,),
 )
 def claim_status(claim_id: int) -> Response:
-    # Programs poll this: one query over stored scores, no ORM objects (docs/performance.md).
-    row = reads.status_row(claim_id)
-    return conditional_json(views.status_from_row(row), cache_control=STATUS_CACHE)
+    # Programs poll this: the read model's answer (service/readmodel.py), which the fast path
+    # below Flask (service/hot.py) usually gives instead: one query over stored scores.
+    return (
+        current_runtime()
+        .reads.status_answer(
+            claim_id,
+            if_none_match=request.headers.get("If-None-Match", ""),
+            origin=request.headers.get("Origin"),
+            method=request.method,
+            session=g.get("db_session"),
+        )
+        .response()
+    )
 
 
 @operation(

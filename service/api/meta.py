@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, render_template
+from flask import jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from service.api import bp
 from service.api.openapi import build
+from service.runtime import current_runtime
 
 VERSION = "1"
 
 
 def _document() -> dict[str, Any]:
-    cached: dict[str, Any] | None = current_app.extensions.get("claimdesk.openapi")
-    if cached is None:
-        cached = build(title="claimdesk API", version=VERSION)
-        current_app.extensions["claimdesk.openapi"] = cached
-    return cached
+    held = current_runtime()
+    if held.openapi is None:
+        held.openapi = build(title="claimdesk API", version=VERSION)
+    return held.openapi
 
 
 @bp.get("/openapi.json")

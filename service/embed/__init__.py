@@ -32,7 +32,8 @@ def install(app: Flask) -> None:
 
 
 def refuse_framing(response: Response) -> Response:
-    """Forbid framing a non-widget answer (the hot read path applies it the same way)."""
+    """Forbid framing a non-widget answer (the read model's status answer carries the same
+    headers: ``service/readmodel.py``)."""
     csp = response.headers.get("Content-Security-Policy")
     if csp is None:
         response.headers["Content-Security-Policy"] = DENY_FRAMING

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from claims.errors import NotFound
@@ -15,8 +16,6 @@ from claims.services import views
 from claims.services.ledger import get_claim
 from claims.services.views import StatusRow
 from clock import utcnow
-from service import card_cache, reads
-from service.db import Database
 from service.embed.texts import SYMBOLS, TEXTS, VERDICT_NAMES_FR, short_date
 from sources.sanitize import displayable
 
@@ -47,17 +46,20 @@ class CardData:
 
 
 # The status row plus the card's source alerts (stored on the claim row, like its counts): a
-# card load, 200 or 304, is this one query.
+# card load, 200 or 304, and a status poll are this one query (``service/readmodel.py``).
 CARD_ROW = views.STATUS_ROW.add_columns(col(Claim.n_dead_sources), col(Claim.n_changed_quotes))
 
-# The current verdict and the one before it, for the "verdict was" line (hot read path).
-# Typed as any columns, like views.STATUS_ROW: reads.read takes any statement.
-LAST_TWO_VERDICTS: Select[*tuple[Any, ...]] = (
+# The current verdict and the one before it, for the "verdict was" line (read model's query).
+LAST_TWO_VERDICTS = (
     select(col(Verdict.created_at), col(Verdict.rating), col(Verdict.alternate_name))
     .where(col(Verdict.claim_id) == bindparam("claim_id"))
     .order_by(col(Verdict.id).desc())
     .limit(2)
 )
+
+
+# Runs one of the statements above (the read model's ``query``): rows, typed as Core does.
+Query = Callable[[Any, dict[str, Any]], list[tuple[Any, ...]]]
 
 
 class CardRow(NamedTuple):
@@ -76,27 +78,6 @@ def visible_claim(*, session: Session, claim_id: int) -> Claim:
     return claim
 
 
-def visible_row(claim_id: int, *, database: Database) -> CardRow:
-    """What a card shows of a claim if widgets may show it, else NotFound.
-
-    One query on the hot read path (``service/reads.py``) instead of an ORM load plus three
-    more: cards are fetched by every reader of every article that embeds them. On PostgreSQL
-    not even that, while the row is in the worker's card cache (``service/card_cache.py``).
-    """
-    return visible_of(card_rows(claim_id, database=database), claim_id=claim_id)
-
-
-def card_rows(claim_id: int, *, database: Database) -> list[tuple[Any, ...]]:
-    """``CARD_ROW``'s rows for a claim: from the worker's card cache if it holds them, else
-    from the database (and then kept, if they may be). They begin with the status row."""
-
-    def fetch() -> list[tuple[Any, ...]]:
-        return reads.read(database, CARD_ROW, {"claim_id": claim_id})
-
-    cache = card_cache.of(database)
-    return fetch() if cache is None else cache.read(claim_id, fetch)
-
-
 def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:
     """The card row among ``CARD_ROW``'s rows, if widgets may show the claim, else NotFound."""
     width = len(StatusRow._fields)
@@ -107,7 +88,7 @@ def visible_of(rows: list[tuple[Any, ...]], *, claim_id: int) -> CardRow:
     return CardRow(found, int(dead or 0), int(changed or 0))
 
 
-def card_data(*, card: CardRow, lang: str, database: Database) -> CardData:
+def card_data(*, card: CardRow, lang: str, query: Query) -> CardData:
     """The card's content in ``lang``, including what changed in the last two weeks."""
     words = TEXTS[lang]
     claim = card.claim
@@ -134,7 +115,7 @@ def card_data(*, card: CardRow, lang: str, database: Database) -> CardData:
         rebuttals=status.counts.rebuttals,
         verdict=verdict,
         updated=short_date(status.updated_at.date(), lang),
-        changes=tuple(_changes(claim=claim, lang=lang, database=database))
+        changes=tuple(_changes(claim=claim, lang=lang, query=query))
         + tuple(_source_alerts(dead=card.dead_sources, changed=card.changed_quotes, lang=lang)),
     )
 
@@ -168,7 +149,7 @@ def notices(claim: StatusRow, now: datetime | None = None) -> Notices:
     return Notices(status, verdict)
 
 
-def _changes(*, claim: StatusRow, lang: str, database: Database) -> list[str]:
+def _changes(*, claim: StatusRow, lang: str, query: Query) -> list[str]:
     """'was: supported, since 3 Nov: contested' lines for recent status and verdict changes."""
     words = TEXTS[lang]
     showing = notices(claim)
@@ -182,7 +163,7 @@ def _changes(*, claim: StatusRow, lang: str, database: Database) -> list[str]:
         )
     if not showing.verdict:
         return lines
-    verdicts = reads.read(database, LAST_TWO_VERDICTS, {"claim_id": claim.id})
+    verdicts = query(LAST_TWO_VERDICTS, {"claim_id": claim.id})
     if len(verdicts) == 2:  # the first is the current verdict, recent (``showing.verdict``)
         (_, now_rating, now_name), (_, before_rating, before_name) = verdicts
         lines.append(

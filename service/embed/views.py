@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from jinja2 import Environment
 from markupsafe import Markup
@@ -22,19 +22,18 @@ from claims import claimreview
 from claims.errors import NotFound
 from claims.services import exports
 from service.api.caching import etag_of, matches
-from service.db import Database, database, get_session
+from service.db import get_session
 from service.embed import bp
 from service.embed.badge import BADGE_HEIGHT, badge_svg, badge_width
-from service.embed.card import CardRow, card_data, notices, visible_claim, visible_row
+from service.embed.card import CardRow, Query, card_data, notices, visible_claim
 from service.embed.script import CARD_SCRIPT, card_csp, loader_script
 from service.embed.texts import TEXTS, count_word
+from service.runtime import current_runtime, runtime
+from service.settings import Settings
 
 EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
 SIZES = {"compact": (320, 150), "full": (400, 260)}
 _PLAIN_URL = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]*")  # nothing to quote
-CARD_VERSION = "claimdesk.card_version"  # in app.extensions
-CARD_STYLES = "claimdesk.card_styles"  # in app.extensions: theme -> rendered <style>
-WIDGET_TEMPLATES = "claimdesk.widget_templates"  # in app.extensions
 CLAIM_PATH = re.compile(r"^/claims/(\d{1,10})/?$")
 
 
@@ -59,12 +58,12 @@ class OEmbedQuery(BaseModel):
 
 def base_url() -> str:
     """Where readers reach this claimdesk (configured, or the request's own root)."""
-    return base_url_of(current_app, request)
+    return base_url_of(current_app.config["CLAIMDESK"], request)
 
 
-def base_url_of(app: Flask, request: Request) -> str:
-    """``base_url`` for an explicit app and request (the hot read path has no context)."""
-    configured: str | None = app.config["CLAIMDESK"].public_url
+def base_url_of(settings: Settings, request: Request) -> str:
+    """``base_url`` for explicit settings and request (the read model has no context)."""
+    configured: str | None = settings.public_url
     if configured:
         return configured.rstrip("/")
     # ``request.url_root`` without werkzeug's IRI-to-URI pass (a tenth of a card) when the
@@ -73,13 +72,12 @@ def base_url_of(app: Flask, request: Request) -> str:
     return (site if _PLAIN_URL.fullmatch(site) else request.url_root).rstrip("/")
 
 
-def site_vary(app: Flask) -> str | None:
+def site_vary(settings: Settings) -> str | None:
     """The request headers a widget's links are built from, when no public URL is set.
 
     Without ``CLAIMDESK_PUBLIC_URL`` (development and tests; production refuses to start so)
     links follow the request's host, so a shared cache must keep one copy per host.
     """
-    settings = app.config["CLAIMDESK"]
     if settings.public_url:
         return None
     return "Host, X-Forwarded-Host, X-Forwarded-Proto" if settings.proxy_hops else "Host"
@@ -101,7 +99,7 @@ def _cached(body: str | bytes, *, mimetype: str, status: int = 200, **headers: s
         "X-Content-Type-Options": "nosniff",
         **headers,
     }
-    vary = site_vary(current_app)
+    vary = site_vary(current_app.config["CLAIMDESK"])
     if vary:
         common["Vary"] = vary
     if status == 200 and matches(request.headers.get("If-None-Match", ""), etag):
@@ -140,125 +138,116 @@ def parsed_options(query: bytes) -> CardOptions | None:
 def card(claim_id: int) -> ResponseReturnValue:
     """The claim card for an iframe: tiny, self-contained, always current.
 
-    Readers' browsers usually get it from ``service/hot.py``, below Flask, through the same
-    ``card_page``; Flask answers what that leaves (a cookie, a bad option, an unknown claim).
+    The answer is the read model's (``service/readmodel.py``), which readers' browsers usually
+    get from the fast path below Flask (``service/hot.py``); Flask answers what that leaves
+    (a cookie, a bad option, an unknown or hidden claim) and every error.
     """
     options = _options()
     if options is None:
         return _card_response(_message_card("bad_option", CardOptions(), claim_id), status=400)
     try:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        return card_page(app, request, database(), claim_id=claim_id, options=options)
+        answer = current_runtime().reads.card_answer(
+            request, claim_id, options=options, session=g.get("db_session")
+        )
     except NotFound:
         return _card_response(_message_card("not_found", options, claim_id), status=404)
+    return answer.response()
 
 
-def card_page(
-    app: Flask, request: Request, database: Database, *, claim_id: int, options: CardOptions
-) -> Response:
-    """A visible claim's card, or 304 when the reader's copy is current (NotFound if hidden)."""
-    row, etag = card_state(app, request, database, claim_id=claim_id, options=options)
-    if matches(request.headers.get("If-None-Match", ""), etag):
-        return card_headers(Response(status=304), etag, vary=site_vary(app))
-    return rendered_card(app, request, database, row=row, etag=etag, options=options)
+class Widgets:
+    """What renders widgets besides their data, built once per app: the widget templates'
+    own Jinja environment, each theme's rendered <style>, and the digest of both."""
 
+    def __init__(self, app: Flask, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.vary = site_vary(settings)
+        self._templates: Environment | None = None
+        self._styles: dict[str, Markup] = {}
+        self._version: str | None = None
 
-def card_state(
-    app: Flask, request: Request, database: Database, *, claim_id: int, options: CardOptions
-) -> tuple[CardRow, str]:
-    """A visible claim's card row and the card's ETag (NotFound if widgets may not show it).
+    def templates(self) -> Environment:
+        """The Jinja environment of the widget templates (``embed/*.html``).
 
-    Revalidation answers from this before anything is built: the ETag is a digest of
-    everything the page is made of (the claim's stored row and source alerts, which of its
-    "what changed" lines are still showing, the options, where its link points, and the
-    templates/texts/script version), so it changes whenever the page does.
-    """
-    row = visible_row(claim_id, database=database)
-    return row, card_etag(row, options, site=site_root(app, request), version=card_version(app))
+        Not the app's own: that one carries the pages' globals (url_for, the i18n extension,
+        the request, session and config) into every render, copying them into each template
+        context; a widget uses none of them, and they were half the time of rendering a card.
+        Same loader, autoescaping on (every widget template is HTML).
+        """
+        env = self._templates
+        if env is None:
+            env = self._templates = Environment(
+                loader=self.app.jinja_env.loader, autoescape=True, auto_reload=self.app.debug
+            )
+            env.globals["count_word"] = count_word
+        return env
 
+    def style(self, theme: str) -> Markup:
+        """The card's <style> for a theme, rendered once: it depends on nothing else, and an
+        include would build a template context for it on every card."""
+        found = self._styles.get(theme)
+        if found is None:
+            template = self.templates().get_template("embed/_style.html")
+            found = self._styles[theme] = Markup(template.render(options={"theme": theme}))
+        return found
 
-def rendered_card(
-    app: Flask,
-    request: Request,
-    database: Database,
-    *,
-    row: CardRow,
-    etag: str,
-    options: CardOptions,
-) -> Response:
-    """The card page (200) of ``row``, as ``card_state`` found it."""
-    html = card_html(app, request, database, row=row, options=options)
-    return card_headers(Response(html, mimetype="text/html"), etag, vary=site_vary(app))
+    def version(self) -> str:
+        """A digest of what renders a card besides its data.
 
+        Templates, texts and the script only change with a deploy, which restarts the workers.
+        """
+        found = self._version
+        if found is None:
+            env = self.templates()
+            assert env.loader is not None
+            sources = "".join(
+                env.loader.get_source(env, name)[0]
+                for name in ("embed/card.html", "embed/_style.html")
+            )
+            version = f"{sources}|{CARD_SCRIPT}|{sorted(TEXTS.items())!r}|{card_csp()}"
+            found = self._version = hashlib.sha256(version.encode()).hexdigest()
+        return found
 
-def card_html(
-    app: Flask, request: Request, database: Database, *, row: CardRow, options: CardOptions
-) -> str:
-    """The card page's HTML (``rendered_card`` without the response around it)."""
-    templates = widget_templates(app)
-    return templates.get_template("embed/card.html").render(
-        card=card_data(card=row, lang=options.lang, database=database),
-        options=options,
-        words=TEXTS[options.lang],
-        page_url=f"{base_url_of(app, request)}/claims/{row.claim.id}",
-        script=CARD_SCRIPT,
-        style=_card_style(app, templates, options.theme),
-    )
+    def card_headers(self, etag: str) -> tuple[tuple[str, str], ...]:
+        """The headers of every card answer (200 and 304), as ``_cached`` sets them."""
+        vary = (("Vary", self.vary),) if self.vary else ()
+        return (
+            *vary,
+            ("ETag", etag),
+            ("Cache-Control", EMBED_CACHE),
+            ("Access-Control-Allow-Origin", "*"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", card_csp()),
+            ("Referrer-Policy", "no-referrer"),
+        )
 
-
-def _card_style(app: Flask, templates: Environment, theme: str) -> Markup:
-    """The card's <style> for a theme, rendered once per app: it depends on nothing else,
-    and an include would build a template context for it on every card."""
-    styles: dict[str, Markup] = app.extensions.setdefault(CARD_STYLES, {})
-    found = styles.get(theme)
-    if found is None:
-        style = templates.get_template("embed/_style.html").render(options={"theme": theme})
-        found = styles[theme] = Markup(style)
-    return found
-
-
-def card_version(app: Flask) -> str:
-    """A digest of what renders a card besides its data, computed once per app.
-
-    Templates, texts and the script only change with a deploy, which restarts the workers.
-    """
-    found: str | None = app.extensions.get(CARD_VERSION)
-    if found is None:
-        found = app.extensions[CARD_VERSION] = _render_digest(app)
-    return found
+    def card_html(
+        self, request: Request, *, row: CardRow, options: CardOptions, query: Query
+    ) -> str:
+        """The card page's HTML; ``query`` runs the read model's statements."""
+        return (
+            self.templates()
+            .get_template("embed/card.html")
+            .render(
+                card=card_data(card=row, lang=options.lang, query=query),
+                options=options,
+                words=TEXTS[options.lang],
+                page_url=f"{base_url_of(self.settings, request)}/claims/{row.claim.id}",
+                script=CARD_SCRIPT,
+                style=self.style(options.theme),
+            )
+        )
 
 
 def widget_templates(app: Flask) -> Environment:
-    """The Jinja environment of the widget templates (``embed/*.html``), one per app.
-
-    Not the app's own: that one carries the pages' globals (url_for, the i18n extension, the
-    request, session and config) into every render, copying them into each template context;
-    a widget uses none of them, and they were half the time of rendering a card. Same loader,
-    autoescaping on (every widget template is HTML).
-    """
-    env: Environment | None = app.extensions.get(WIDGET_TEMPLATES)
-    if env is None:
-        env = app.extensions[WIDGET_TEMPLATES] = Environment(
-            loader=app.jinja_env.loader, autoescape=True, auto_reload=app.debug
-        )
-        env.globals["count_word"] = count_word
-    return env
+    """The Jinja environment of the widget templates (``Widgets.templates``) of ``app``."""
+    return runtime(app).reads.widgets.templates()
 
 
-def _render_digest(app: Flask) -> str:
-    env = widget_templates(app)
-    assert env.loader is not None
-    sources = "".join(
-        env.loader.get_source(env, name)[0] for name in ("embed/card.html", "embed/_style.html")
-    )
-    version = f"{sources}|{CARD_SCRIPT}|{sorted(TEXTS.items())!r}|{card_csp()}"
-    return hashlib.sha256(version.encode()).hexdigest()
-
-
-def site_root(app: Flask, request: Request) -> str:
+def site_root(settings: Settings, request: Request) -> str:
     """What ``base_url()`` is made of, without building the URL (werkzeug's IRI decoding is a
-    measurable share of a 304). Explicit app and request: the hot read path has no context."""
-    configured: str | None = app.config["CLAIMDESK"].public_url
+    measurable share of a 304). Explicit settings and request: the read model has no context."""
+    configured: str | None = settings.public_url
     return configured or f"{request.scheme}://{request.host}{request.root_path}"
 
 
@@ -267,27 +256,10 @@ def card_etag(row: CardRow, options: CardOptions, *, site: str, version: str) ->
 
     The row holds every stored value the card shows (the "verdict was" line's earlier verdict
     cannot change without the current one changing), and ``notices`` the only part that
-    changes with time alone; ``version`` is the app's ``card_version``.
+    changes with time alone; ``version`` is ``Widgets.version``.
     """
     key = f"{version}|{options!r}|{site}|{row!r}|{notices(row.claim)!r}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-def card_headers(response: Response, etag: str, *, vary: str | None) -> Response:
-    """The headers of every card answer (200 and 304), as ``_cached`` sets them."""
-    if vary:
-        response.headers["Vary"] = vary
-    response.headers.update(
-        {
-            "ETag": etag,
-            "Cache-Control": EMBED_CACHE,
-            "Access-Control-Allow-Origin": "*",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": card_csp(),
-            "Referrer-Policy": "no-referrer",
-        }
-    )
-    return response
 
 
 def _message_card(key: str, options: CardOptions, claim_id: int = 0) -> str:
@@ -326,11 +298,12 @@ class BadgeParts:
 def badge_parts(claim_id: int, options: CardOptions) -> BadgeParts:
     """The badge's words: the status (with contestedness when contested) and the verdict."""
     words = TEXTS[options.lang]
+    reads = current_runtime().reads
     try:
-        row = visible_row(claim_id, database=database())
+        row = reads.card_row(claim_id)
     except NotFound:
         return BadgeParts(words["claim"], "?", "missing", words["not_found"], missing=True)
-    data = card_data(card=row, lang=options.lang, database=database())
+    data = card_data(card=row, lang=options.lang, query=reads.query)
     message = data.status_label.lower()
     if data.status == "contested":
         message = f"{message} {round(data.contestedness * 100)}%"

@@ -36,9 +36,9 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from service import counters
 from service.db import database
+from service.runtime import current_runtime
 from service.settings import Settings
 
-EXTENSION = "claimdesk.limits"
 NAMESPACE = "claimdesk"  # part of every counter's key, so a shared Redis can tell them apart
 Kind = Literal["submit", "login"]
 STORE_RETRY_SECONDS = 30
@@ -126,24 +126,27 @@ class Reservation:
     window_start: int
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    """Build the app's limits on the database, or on Redis when a URL is configured.
+def build(settings: Settings) -> Limits:
+    """The app's limits on the database, or on Redis when a URL is configured (the runtime's).
 
     Flask-Limiter's ``Limiter`` is not used: only ``check``/``spend`` count anything, and the
     extension's before/after/teardown hooks cost every request (a status poll, a widget load)
     about 0.1 ms for no limit at all.
     """
     store: Store = RedisStore(settings.redis_url) if settings.redis_url else DatabaseStore()
-    app.extensions[EXTENSION] = Limits(
+    return Limits(
         store=store,
         rates={"submit": parse(settings.anon_submit_limit), "login": parse(settings.login_limit)},
     )
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Give back, at the end of each request, the attempts it reserved but did not spend."""
     app.teardown_request(_give_back_unspent)
 
 
 def _limits() -> Limits:
-    limits: Limits = current_app.extensions[EXTENSION]
-    return limits
+    return current_runtime().limits
 
 
 @contextmanager

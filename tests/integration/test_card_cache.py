@@ -18,10 +18,12 @@ from werkzeug.test import Client
 from claims.policy import Actor
 from claims.schemas import ClaimCreate
 from claims.services import ledger
-from service import card_cache, reads
+from service import card_cache
 from service.app import create_app
 from service.card_cache import CardCache
 from service.db import Database
+from service.readmodel import ReadModel
+from service.runtime import runtime
 from service.settings import Settings
 
 
@@ -50,23 +52,18 @@ def live(db_url: str, settings: Settings, editor: Actor) -> Iterator[tuple[Flask
     try:
         yield app, database, claim_id
     finally:
-        cache = card_cache.of(database)
-        if cache is not None:
-            cache.close()
+        runtime(app).reads.close()  # the cache's listener and this thread's connection
         with database.engine.begin() as conn:
             conn.execute(text("DELETE FROM revision WHERE claim_id = :i"), {"i": claim_id})
             conn.execute(text("DELETE FROM claim WHERE id = :i"), {"i": claim_id})
-        reader = reads._READERS.get(database)
-        if reader is not None and reader.connection is not None:
-            reader.drop()
         database.engine.dispose()
 
 
 def listening(live: tuple[Flask, Database, int]) -> tuple[CardCache, Client, str]:
     """The app's card cache once it listens (its first card load starts the listener), a
     client of the app and the claim's card URL."""
-    app, database, claim_id = live
-    cache = card_cache.of(database)
+    app, _, claim_id = live
+    cache = runtime(app).reads.cache
     assert cache is not None
     client, url = Client(app.wsgi_app, use_cookies=False), f"/embed/claims/{claim_id}"
     client.get(url)
@@ -74,27 +71,28 @@ def listening(live: tuple[Flask, Database, int]) -> tuple[CardCache, Client, str
     return cache, client, url
 
 
-def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Every statement the hot read path sends to the database from now on."""
+def counting_reads(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every statement the read model sends to the database from now on."""
     sent: list[object] = []
-    original = reads.read
+    reads: ReadModel = runtime(app).reads
+    original = reads.query
 
-    def read(database, statement, params):  # type: ignore[no-untyped-def]
+    def query(statement, params, *, session=None):  # type: ignore[no-untyped-def]
         sent.append(statement)
-        return original(database, statement, params)
+        return original(statement, params, session=session)
 
-    monkeypatch.setattr(reads, "read", read)
+    monkeypatch.setattr(reads, "query", query)
     return sent
 
 
 def test_a_card_comes_from_memory_until_a_committed_write_empties_the_cache(
     live: tuple[Flask, Database, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, database, claim_id = live
+    app, database, claim_id = live
     cache, client, url = listening(live)
     first = client.get(url)
     assert first.status_code == 200 and b"harbour ferry" in first.get_data()
-    sent = counting_reads(monkeypatch)
+    sent = counting_reads(app, monkeypatch)
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and sent == []  # answered from memory
     status = client.get(f"/api/v1/claims/{claim_id}/status")
@@ -118,7 +116,7 @@ def test_a_card_comes_from_memory_until_a_committed_write_empties_the_cache(
 def test_while_the_listener_is_lost_cards_are_read_from_the_database(
     live: tuple[Flask, Database, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, database, claim_id = live
+    app, database, claim_id = live
     cache, client, url = listening(live)
     client.get(url)
     assert cache.get(claim_id) is not None
@@ -131,7 +129,7 @@ def test_while_the_listener_is_lost_cards_are_read_from_the_database(
     # Whatever was written meanwhile may have gone unheard: nothing held is served.
     assert cache.get(claim_id) is None
     wait_for(lambda: cache.listening)  # listening again, on a new connection
-    sent = counting_reads(monkeypatch)
+    sent = counting_reads(app, monkeypatch)
     client.get(url)
     assert len(sent) == 1
 
@@ -152,5 +150,8 @@ def test_rows_read_before_the_cache_was_emptied_are_not_kept() -> None:
     assert (cache.get(1), cache.get(2), cache.get(3)) == (None, [("b",)], [("c",)])
 
 
-def test_sqlite_and_the_tests_transaction_have_no_card_cache(database: Database) -> None:
-    assert card_cache.install(database, size=100) is None
+def test_sqlite_and_a_database_on_one_connection_have_no_card_cache(
+    app: Flask, database: Database
+) -> None:
+    assert card_cache.for_database(database, size=100) is None
+    assert runtime(app).reads.cache is None

@@ -1,4 +1,5 @@
-"""The hot read path's own connections (``service/reads.py``), outside the tests' transaction.
+"""The read model's own connections (``service/readmodel.py``), outside the tests' transaction,
+and the fast path below Flask (``service/hot.py``), which must answer exactly as Flask does.
 
 Every other test reads through the test's outer transaction; here the app reads as it does in
 production: each thread on a connection of its own, kept outside the pool, reconnecting once
@@ -16,10 +17,11 @@ from sqlalchemy import Engine, func, select, text
 from werkzeug.test import Client
 
 from claims.models import Claim
-from service import reads
 from service.app import create_app
 from service.db import Database
 from service.hot import HotReads
+from service.readmodel import ReadModel, ThreadConnections
+from service.runtime import runtime
 from service.settings import Settings
 
 COUNT_CLAIMS = select(func.count()).select_from(Claim)
@@ -28,15 +30,20 @@ COUNT_CLAIMS = select(func.count()).select_from(Claim)
 @pytest.fixture
 def production_app(db_url: str, settings: Settings) -> Iterator[Flask]:
     database = Database(db_url)  # no outer transaction: what a deployed app has
-    yield create_app(settings, database=database)
-    reader = reads._READERS.get(database)
-    if reader is not None and reader.connection is not None:
-        reader.drop()
+    app = create_app(settings, database=database)
+    yield app
+    runtime(app).reads.close()
     database.engine.dispose()
 
 
-def reader_of(app: Flask) -> reads.Reader:
-    return reads._READERS[app.extensions["claimdesk.db"]]
+def reads_of(app: Flask) -> ReadModel:
+    return runtime(app).reads
+
+
+def reader_of(app: Flask) -> ThreadConnections:
+    connections = reads_of(app).connections
+    assert isinstance(connections, ThreadConnections)
+    return connections
 
 
 def drop_from_server_side(engine: Engine, connection: Any) -> None:
@@ -50,11 +57,12 @@ def drop_from_server_side(engine: Engine, connection: Any) -> None:
 
 
 def test_reads_keep_one_connection_per_thread_outside_the_pool(production_app: Flask) -> None:
-    engine = production_app.extensions["claimdesk.db"].engine
+    engine = runtime(production_app).database.engine
+    reads = reads_of(production_app)
     with production_app.test_request_context():
-        first = reads.run(COUNT_CLAIMS, {})
+        first = reads.query(COUNT_CLAIMS, {})
         connection = reader_of(production_app).connection
-        assert reads.run(COUNT_CLAIMS, {}) == first
+        assert reads.query(COUNT_CLAIMS, {}) == first
         assert reader_of(production_app).connection is connection
     assert engine.pool.checkedout() == 0  # nothing borrowed from the pool is left out
 
@@ -62,12 +70,13 @@ def test_reads_keep_one_connection_per_thread_outside_the_pool(production_app: F
 def test_a_dropped_connection_is_replaced_and_the_read_still_answers(
     production_app: Flask,
 ) -> None:
-    engine = production_app.extensions["claimdesk.db"].engine
+    engine = runtime(production_app).database.engine
+    reads = reads_of(production_app)
     with production_app.test_request_context():
-        expected = reads.run(COUNT_CLAIMS, {})
+        expected = reads.query(COUNT_CLAIMS, {})
         dead = reader_of(production_app).connection
         drop_from_server_side(engine, dead)
-        assert reads.run(COUNT_CLAIMS, {}) == expected
+        assert reads.query(COUNT_CLAIMS, {}) == expected
         assert reader_of(production_app).connection is not dead
 
 
@@ -75,7 +84,7 @@ def test_a_status_read_of_an_unknown_claim_is_not_found(production_app: Flask) -
     from claims.errors import NotFound
 
     with production_app.test_request_context(), pytest.raises(NotFound):
-        reads.status_row(2**31 - 1)
+        reads_of(production_app).status_row(2**31 - 1)
 
 
 # --- the hot path in front of Flask (service/hot.py) -------------------------------------------
@@ -181,3 +190,33 @@ def test_a_hidden_claim_is_not_found_on_the_hot_path(both, make_claim, session, 
     etag_before = '"anything"'
     card = hot.get(f"/embed/claims/{claim.id}", headers={"If-None-Match": etag_before})
     assert card.status_code == 404 and len(asked) == 1
+
+
+def test_a_read_given_a_session_that_has_begun_sees_its_uncommitted_writes(
+    production_app: Flask,
+) -> None:
+    reads = reads_of(production_app)
+    before = reads.query(COUNT_CLAIMS, {})
+    with runtime(production_app).database.session_factory() as session:
+        session.add(
+            Claim(text="Not committed, ever.", text_norm="not committed ever", created_by="x")
+        )
+        session.flush()
+        assert reads.query(COUNT_CLAIMS, {}, session=session) == [(before[0][0] + 1,)]
+        assert reads.query(COUNT_CLAIMS, {}) == before  # our own connection: committed rows
+        session.rollback()
+
+
+def test_each_app_builds_its_own_runtime(settings: Settings, database: Database) -> None:
+    from service.runtime import current_runtime
+
+    first, second = create_app(settings, database=database), create_app(settings, database=database)
+    a, b = runtime(first), runtime(second)
+    assert a is not b and a.database is b.database is database
+    assert a.reads is not b.reads and a.jobs is not b.jobs
+    with database.session_factory() as session:  # one match index per Database
+        assert session.info["claimdesk.match_index"] is a.match_index is b.match_index
+    with second.app_context():
+        assert current_runtime() is b
+    hot = second.wsgi_app
+    assert isinstance(hot, HotReads) and hot.reads is b.reads

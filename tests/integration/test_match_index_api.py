@@ -18,6 +18,7 @@ from claims.services.match_index import RECOUNT_EVERY, LiveMatchIndex
 from claims.text import normalise_claim
 from service.app import create_app
 from service.db import Database
+from service.runtime import runtime
 
 API = "/api/v1"
 PONZI = "Social security is a Ponzi scheme run by Washington."
@@ -45,15 +46,17 @@ def q_ids(client, q):
 
 
 def test_the_app_holds_one_index_for_its_database(app, database):
-    assert app.extensions["claimdesk.match_index"] is database.match_index
-    assert isinstance(database.match_index, LiveMatchIndex)
+    index = runtime(app).match_index
+    assert isinstance(index, LiveMatchIndex)
+    with database.session_factory() as session:
+        assert session.info["claimdesk.match_index"] is index
 
 
 def test_create_match_and_q_answer_from_the_same_index(
     app, client, make_claim, post_claim, problem, no_brute_force
 ):
     original = make_claim(PONZI)
-    index = app.extensions["claimdesk.match_index"]
+    index = runtime(app).match_index
 
     body = problem(post_claim({"text": RETYPED}), 409)
     assert [c["claim_id"] for c in body["candidates"]] == [original.id]
@@ -127,9 +130,9 @@ def test_a_claim_created_by_another_app_instance_is_found(
     problem(client.post(f"{API}/claims", json={"text": RETYPED}, headers=headers), 409)
 
 
-def test_an_index_forgets_claims_whose_transaction_rolled_back(database, editor):
+def test_an_index_forgets_claims_whose_transaction_rolled_back(app, database, editor):
     with database.session_factory() as session:
-        live = database.match_index
+        live = runtime(app).match_index
         outer = session.begin_nested()
         ledger.create_claim(session=session, claim_in=ClaimCreate(text=PONZI), actor=editor)
         assert [c.text for c in ledger.duplicates_of(session=session, text=RETYPED)] == [PONZI]
@@ -139,14 +142,16 @@ def test_an_index_forgets_claims_whose_transaction_rolled_back(database, editor)
         assert live.find_duplicates(session=session, text_norm="social security") == []
 
 
-def test_each_database_has_its_own_index(db_url, engine, connection):
+def test_each_app_has_its_own_index(settings, db_url, engine, connection):
     first = Database(db_url, engine=engine, bind=connection)
     second = Database(db_url, engine=engine, bind=connection)
-    assert first.match_index is not second.match_index
+    first_app = create_app(settings, database=first)
+    second_app = create_app(settings, database=second)
+    assert runtime(first_app).match_index is not runtime(second_app).match_index
     with first.session_factory() as a, second.session_factory() as b:
         assert ledger.match(session=a, text="x", limit=1) == []
-        assert a.info["claimdesk.match_index"] is first.match_index
-        assert b.info["claimdesk.match_index"] is second.match_index
+        assert a.info["claimdesk.match_index"] is runtime(first_app).match_index
+        assert b.info["claimdesk.match_index"] is runtime(second_app).match_index
 
 
 def test_a_row_committed_long_after_its_stamp_is_found_at_the_next_recount(

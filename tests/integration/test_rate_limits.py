@@ -14,6 +14,7 @@ from limits import parse
 from service import migrate
 from service.app import create_app
 from service.db import Database
+from service.runtime import runtime
 from service.settings import Settings
 from service.web import ratelimit
 
@@ -69,7 +70,7 @@ def test_concurrent_wrong_passwords_never_get_past_the_limit(tmp_path, browser_o
 def test_a_successful_sign_in_or_an_incomplete_form_uses_up_nothing(
     app, make_user, password, browser_on
 ) -> None:
-    app.extensions["claimdesk.limits"].rates["login"] = parse("2 per minute")
+    runtime(app).limits.rates["login"] = parse("2 per minute")
     make_user("casey")
     browser = browser_on(app.test_client())
     for _ in range(3):

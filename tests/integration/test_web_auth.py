@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 
 from service.accounts import User, set_disabled
 from service.app import create_app
+from service.runtime import runtime
 from service.settings import Settings
 
 TEXT = "The council spent twice its budget on the new library."
@@ -85,7 +86,7 @@ def test_the_api_needs_no_csrf_token(client, auth) -> None:
 
 
 def test_anonymous_submissions_are_limited_per_client_with_a_429_page(app, browser_on) -> None:
-    app.extensions["claimdesk.limits"].rates["submit"] = _rate("2 per hour")
+    runtime(app).limits.rates["submit"] = _rate("2 per hour")
     visitor = browser_on(app.test_client())
     for text in ("Rents rose by a third.", "The mayor resigned in May."):
         assert visitor.post("/claims/new", {"text": text}).status_code == 303
@@ -100,7 +101,7 @@ def test_anonymous_submissions_are_limited_per_client_with_a_429_page(app, brows
 
 
 def test_a_form_sent_back_with_errors_costs_nothing_against_the_limit(app, browser_on) -> None:
-    app.extensions["claimdesk.limits"].rates["submit"] = _rate("1 per hour")
+    runtime(app).limits.rates["submit"] = _rate("1 per hour")
     visitor = browser_on(app.test_client())
     for _ in range(3):
         assert visitor.post("/claims/new", {"text": ""}).status_code == 422
@@ -108,14 +109,14 @@ def test_a_form_sent_back_with_errors_costs_nothing_against_the_limit(app, brows
 
 
 def test_signed_in_people_are_not_limited(app, signed_in) -> None:
-    app.extensions["claimdesk.limits"].rates["submit"] = _rate("1 per hour")
+    runtime(app).limits.rates["submit"] = _rate("1 per hour")
     browser = signed_in("contributor")
     for text in ("Rents rose by a third.", "The mayor resigned in May.", "Fares fell."):
         assert browser.post("/claims/new", {"text": text}).status_code == 303
 
 
 def test_failed_sign_ins_are_limited_per_client(app, make_user, password, browser_on) -> None:
-    app.extensions["claimdesk.limits"].rates["login"] = _rate("2 per minute")
+    runtime(app).limits.rates["login"] = _rate("2 per minute")
     make_user("casey")
     browser = browser_on(app.test_client())
     for _ in range(2):
