@@ -691,7 +691,12 @@ class ClaimQuery(Input):
             AfterValidator(_clean_text),
         ]
         | None
-    ) = Field(default=None, description="Fuzzy text search (typos and accents forgiven).")
+    ) = Field(
+        default=None,
+        description="Text search, as the search box: the database's full-text engine, a fuzzy"
+        " pass (typos and accents forgiven) and, where cross-lingual matching is on, the same"
+        " claim in other words or another language.",
+    )
     claimant_id: Id | None = None
     claimant: ShortText | None = Field(default=None, description="Claimant name or alias.")
     status: list[ClaimStatus] | None = Field(default=None, description="One or more statuses.")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Final, Literal, cast
 
 from flask import Response, request
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 from claims.schemas import ClaimPublic, ExplanationText
 from service.web.explain import explain
+from service.web.i18n import RATINGS
 
 Language = Literal["en", "fr"]
 API_LANGUAGES: Final[tuple[Language, ...]] = ("en", "fr")
@@ -29,10 +30,17 @@ def explanation_text(claim: ClaimPublic, language: Language) -> ExplanationText:
     rating = claim.verdict.rating.value if claim.verdict else None
     with force_locale(language):
         said = explain(claim.explanation, claim.status.value, rating)
+        # The page says the verdict once, as its verdict block's heading, and heads the status
+        # block with the state of the evidence; a program gets both in one place.
+        if rating is None:
+            headline, state = str(said.headline), str(said.state)
+        else:
+            verdict = gettext("Editor's verdict: %(rating)s", rating=RATINGS[rating])
+            headline, state = str(verdict), str(said.headline)
         return ExplanationText(
             language=language,
-            headline=str(said.headline),
-            state=str(said.state),
+            headline=headline,
+            state=state,
             disagreement=None if said.disagreement is None else str(said.disagreement),
             sentences=[str(s) for s in said.sentences],
             score=None if said.score is None else str(said.score),

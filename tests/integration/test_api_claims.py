@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -315,7 +316,12 @@ def test_include_retracted_lists_retracted_claims_too(client, ledger_sample):
     ],
 )
 def test_q_finds_claims_fuzzily(client, ledger_sample, q, expected):
-    assert ids(client.get(f"{API}/claims", query_string={"q": q})) == [ledger_sample[expected]]
+    found = ids(client.get(f"{API}/claims", query_string={"q": q}))
+    assert found[0] == ledger_sample[expected]
+    # Besides, a short box may find the same claim said in another language by its meaning (the
+    # French "chômage" claim for "unemployment rate"), ranked after the words' own match.
+    same_meaning = {"jobs": {"chomage"}}.get(expected, set())
+    assert set(found[1:]) <= {ledger_sample[k] for k in same_meaning}
 
 
 def test_q_matching_nothing_lists_nothing(client, ledger_sample):
@@ -980,11 +986,12 @@ def test_the_claim_carries_the_pages_sentences_in_the_requests_language(client, 
     text = body["explanation_text"]
     assert text["language"] == language
     assert body["explanation"]["reasons"] == ["interested_party_capped"]  # codes stay
-    page = unescape(client.get(f"/claims/{claim_id}", headers=header).get_data(as_text=True))
+    markup = client.get(f"/claims/{claim_id}", headers=header).get_data(as_text=True)
+    page = " ".join(unescape(re.sub(r"<[^>]+>", " ", markup)).split())  # the words a reader sees
     said = [text["headline"], text["state"], *text["sentences"], text["score"], *text["counts"]]
     assert len(text["sentences"]) >= 2
     for sentence in said:
-        assert sentence in page, sentence
+        assert " ".join(sentence.split()) in page, sentence
     if language == "fr":
         assert text["headline"].startswith("Verdict de la rédaction")
         assert any("partie intéressée" in s for s in text["sentences"])
