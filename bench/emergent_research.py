@@ -1,6 +1,7 @@
 """Nested cross-validation of the fitted scorer on Emergent, on the pure modules alone.
 
-The same protocol as ``claimdesk eval emergent`` (claims/validation.py) without the database:
+The same protocol as ``claimdesk eval emergent`` (claims/scoring/validation.py) without the
+database:
 each article is a news report (kind "secondary", origin its publisher: its domain, or its
 account on a platform), stance for -> supports, against -> refutes, observing -> mentions, and
 each rated claim's items carry its publishers' records learned from the other rated claims
@@ -18,9 +19,9 @@ import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from claims.reliability import Reliability, learn_reliability, neutral
-from claims.scoring import Item, Track
-from claims.validation import nested_cv
+from claims.scoring.reliability import Reliability, learn_reliability, neutral
+from claims.scoring.score import Item, Track
+from claims.scoring.validation import nested_cv
 from sources.urls import publisher_domain
 
 EMERGENT = Path(__file__).resolve().parents[1].parent / "shared/data/emergent/emergent-train.csv"

@@ -4,7 +4,7 @@ In one run, each into a fresh database of the same kind (SQLite files in a temp 
 PostgreSQL databases created beside the one CLAIMDESK_DATABASE_URL names, dropped at the end):
 
 1. LIAR's 11,553 statements (train + valid) with `--format liar`: claimants, tags, verdicts,
-   duplicate detection on; timed in process through `service.importing.import_claims`, the
+   duplicate detection on; timed in process through `service.import_command.import_claims`, the
    function the command runs. Then what the embeddings add: the job worker's pass over the
    imported claims (cross-lingual matching), which runs after the import, not inside it.
 2. 100,000 synthetic claims (CSV: LIAR-like text spliced from two statements plus a number,
@@ -41,19 +41,19 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from claims.dedupe import RunIndex
-from claims.importing import ImportRow, read_rows, speaker_name
-from claims.matching import find_duplicates
+from claims.importing.rows import ImportRow, read_rows, speaker_name
+from claims.matching.dedupe import RunIndex
+from claims.matching.fuzzy import find_duplicates
 from claims.models import Claim, Claimant, ReviewState
 from claims.policy import Actor, Role
 from claims.schemas import ClaimantUpdate, VerdictCreate
-from claims.scoring import score_claim
+from claims.scoring.score import score_claim
 from claims.services import claimants, ledger, verdicts
 from claims.text import normalise_claim
 from clock import utcnow
 from service import migrate
 from service.db import make_engine
-from service.importing import PARALLEL_FROM_BYTES, import_claims
+from service.import_command import PARALLEL_FROM_BYTES, import_claims
 from sources.sanitize import has_forbidden_control_chars
 
 LIAR = Path(__file__).resolve().parents[1].parent / "shared/data/liar"
@@ -161,7 +161,7 @@ def embed_after_import(url: str, workdir: Path) -> str:
     The import itself never embeds (its rows are caught by the worker's sweep), so this is
     time the worker spends after the import, not time added to it.
     """
-    from claims.embedding import unavailable_reason
+    from claims.semantic.embedder import unavailable_reason
     from service.app import create_app
     from service.db import database
     from service.semantic import embed_all

@@ -58,8 +58,8 @@ import _serving as s
 from match_threshold import PERTURBATIONS, load_statements
 from sqlalchemy import Engine
 
-from claims import matching
-from claims.match_index import MatchIndex
+from claims.matching import fuzzy as matching
+from claims.matching.index import MatchIndex
 from claims.text import normalise_claim
 
 
@@ -230,7 +230,8 @@ def run_service(base: list[str], size: int, n_queries: int, url: str | None = No
     from sqlalchemy.orm import sessionmaker
     from sqlmodel import Session, SQLModel
 
-    from claims.services import ledger, match_index
+    from claims.matching import service as match_index
+    from claims.services import ledger
     from service.db import Database
 
     corpus = make_corpus(base, size)

@@ -36,10 +36,11 @@ from typing import Any
 from sqlalchemy import text
 from standardwebhooks.webhooks import Webhook
 
-from claims.notice_schemas import SubscriptionCreate, SubscriptionFilter
+from claims.notices import subscriptions
+from claims.notices.schemas import SubscriptionCreate, SubscriptionFilter
 from claims.policy import Actor, Role
 from claims.schemas import ClaimCreate
-from claims.services import ledger, subscriptions
+from claims.services import ledger
 from service import migrate
 from service.app import create_app
 from service.db import Database, make_engine

@@ -14,9 +14,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
-from claims.reliability import Reliability
-from claims.services import reliability
-from claims.services.reliability import reliability_of
+from claims.scoring import publishers as reliability
+from claims.scoring.publishers import reliability_of
+from claims.scoring.reliability import Reliability
 from service import migrate
 from service.db import Database
 from sources.models import Publisher

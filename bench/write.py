@@ -47,7 +47,7 @@ from sqlmodel import Session
 
 from claims.models import Claim, Evidence, Verdict
 from claims.policy import Role
-from claims.services import reliability
+from claims.scoring import publishers as reliability
 from service import migrate
 from service.app import create_app
 from service.db import Database

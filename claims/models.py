@@ -180,7 +180,7 @@ class Claim(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     text_norm: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(default="und", sa_column=Column(String(35), nullable=False, index=True))
-    # Search terms of the text's figures (claims/figures.py), written with text_norm; the
+    # Search terms of the text's figures (claims/search/figures.py), written with text_norm; the
     # database's full-text index reads them beside the text (migration 0006).
     figures: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     claimant_id: int | None = Field(default=None, sa_column=_fk("claimant.id", nullable=True))
@@ -244,7 +244,7 @@ class ClaimTag(SQLModel, table=True):
 
 
 class AnchorState(StrEnum):
-    """Whether an evidence quote was found in its source's page (``sources.anchor``)."""
+    """Whether an evidence quote was found in its source's page (``sources.quotes``)."""
 
     anchored = "anchored"  # found exactly, or with only spacing, case or punctuation differences
     fuzzy = "fuzzy"  # found with different words: the page's own words are kept beside it
@@ -382,7 +382,8 @@ class PublisherStance(SQLModel, table=True):
 
 
 class PublisherRecord(SQLModel, table=True):
-    """A publisher's running totals over its ``PublisherStance`` rows (claims/reliability.py).
+    """A publisher's running totals over its ``PublisherStance`` rows
+    (claims/scoring/reliability.py).
 
     Credits are multiples of 0.25, exact in binary floating point, so sums kept by increments
     equal the sums recomputed from scratch.
@@ -419,7 +420,7 @@ class PlatformRecord(SQLModel, table=True):
 
 
 class ClaimEmbedding(SQLModel, table=True):
-    """A claim's sentence embedding, written by the job worker (claims/services/embeddings.py).
+    """A claim's sentence embedding, written by the job worker (claims/semantic/service.py).
 
     ``vector`` is float16 bytes (``dim`` of them): half the room of float32 for no measurable
     loss in cosine ranking. A trigger deletes the row when the claim's text changes (migration

@@ -12,9 +12,9 @@ from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from claims import scoring_model
-from claims.scoring_model import load_model
-from claims.services import match_index
+from claims.matching import service as match_index
+from claims.scoring import model as scoring_model
+from claims.scoring.model import load_model
 from service import (
     bodies,
     card_cache,

@@ -53,7 +53,7 @@ _SPEC_OPTION = click.option(
 @click.option(
     "--record",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the figures as JSON (claims/scoring_evaluation.json feeds /method).",
+    help="Also write the figures as JSON (claims/scoring/scoring_evaluation.json feeds /method).",
 )
 def eval_emergent(
     file: Path, test_file: Path | None, folds: int, seed: int, spec: str, record: Path | None
@@ -108,7 +108,7 @@ def _evaluate(
     for line in report.lines():
         click.echo(line)
     if record is not None:
-        from claims.validation import record as as_record
+        from claims.scoring.validation import record as as_record
 
         figures = as_record(
             report.methods,
@@ -300,10 +300,10 @@ def import_claims(
     A row that nearly duplicates a claim on record or an earlier row is reported as matched,
     not created. A bad row is reported by line number and never stops the others.
     """
-    from claims.importing import FileError
+    from claims.importing.rows import FileError
     from claims.policy import Actor
-    from service.importing import count_lines
-    from service.importing import import_claims as run
+    from service.import_command import count_lines
+    from service.import_command import import_claims as run
 
     session = get_session()
     total = count_lines(file)
@@ -341,9 +341,9 @@ def import_claimreview(source: str, actor: str) -> None:
     matches its claim and records the fact-check as evidence; one that cannot be recorded is
     listed as rejected, with its reason, and never stops the others.
     """
+    from claims.claimreview.service import import_reviews
     from claims.policy import Actor
-    from claims.services.claimreviews import import_reviews
-    from service import claimreviews
+    from service import claimreview_sources as claimreviews
     from sources.errors import FetchError
 
     settings = current_app.config["CLAIMDESK"]

@@ -5,7 +5,7 @@ migrated SQLite database: claims, publishers keyed by the article's URL (a domai
 account on a platform), sources, evidence (for -> supports, against -> refutes, observing ->
 mentions), and the training claims' verdicts as an editor's. Held-out claims carry no verdict,
 so nothing about them can leak into the publishers' records they are scored with. The items the
-service builds are then fitted and scored by `claims.validation` (nested cross-validation).
+service builds are then fitted and scored by `claims.scoring.validation` (nested cross-validation).
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from claims.errors import ClaimError
-from claims.evaluation import Figures
-from claims.fitting import label_of_rating
 from claims.policy import Actor, Role
 from claims.schemas import ClaimCreate, EvidenceCreate, VerdictCreate
-from claims.scoring import Item
-from claims.services import evidence, ledger, scores, verdicts
-from claims.validation import Line, held_out_test, nested_cv
+from claims.scoring import service as scores
+from claims.scoring.evaluation import Figures
+from claims.scoring.fitting import label_of_rating
+from claims.scoring.score import Item
+from claims.scoring.validation import Line, held_out_test, nested_cv
+from claims.services import evidence, ledger, verdicts
 from service import migrate
 from service.db import Database
 from sources.errors import SourceError

@@ -18,9 +18,10 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_babel import gettext as _
 
 from claims.errors import NotFound
-from claims.notice_models import EventType, NoticeEvent
+from claims.notices import service as notices
+from claims.notices.models import EventType, NoticeEvent
 from claims.schemas import TAG_RE
-from claims.services import claimants, notices
+from claims.services import claimants
 from clock import as_utc
 from service.db import get_session
 from service.web.i18n import current_language

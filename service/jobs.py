@@ -37,8 +37,9 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from claims.services import alerts, outbox, scores
-from claims.services.anchoring import reanchor_source
+from claims.anchoring.service import reanchor_source
+from claims.scoring import service as scores
+from claims.services import alerts, outbox
 from clock import as_utc, utcnow
 from service.db import Database, read_only
 from service.runtime import current_runtime, runtime

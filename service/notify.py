@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Session
 
-from claims.delivery_policy import Verdict
-from claims.services import deliveries
-from claims.services.notices import PENDING
+from claims.notices import deliveries
+from claims.notices.delivery_policy import Verdict
+from claims.notices.service import PENDING
 from clock import utcnow
 from service.db import Database
 from service.jobs import Jobs

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Final
 from flask import Flask, current_app
 
 if TYPE_CHECKING:
-    from claims.services.match_index import LiveMatchIndex
-    from claims.services.semantic_index import Semantic
+    from claims.matching.service import LiveMatchIndex
+    from claims.semantic.index import Semantic
     from service.db import Database
     from service.jobs import Jobs
     from service.readmodel import ReadModel

@@ -1,6 +1,6 @@
 """``claimdesk scoring``: fit the scorer's weights to verdicts and write them to a model file.
 
-``fit-emergent`` makes the shipped defaults (`claims/scoring_model.json`) from the shared
+``fit-emergent`` makes the shipped defaults (`claims/scoring/scoring_model.json`) from the shared
 Emergent claims; ``refit`` fits the same model to a deployment's own editors' verdicts. A
 deployment uses its file by setting ``CLAIMDESK_SCORING_MODEL`` to its path, then
 ``claimdesk scoring rescore`` brings every stored score up to date. docs/scoring.md has the
@@ -17,10 +17,10 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlmodel import col, select
 
-from claims.fitting import Sample, choose_and_fit, label_of_rating
 from claims.models import Claim, Verdict
-from claims.scoring_model import Model, save_model
-from claims.services import scores
+from claims.scoring import service as scores
+from claims.scoring.fitting import Sample, choose_and_fit, label_of_rating
+from claims.scoring.model import Model, save_model
 from service.db import database
 
 scoring_group = AppGroup("scoring", help="Fit the scorer to verdicts (model files).")

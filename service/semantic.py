@@ -25,12 +25,14 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
-from claims.embedding import MODEL
 from claims.langid import detect_language
 from claims.models import Claim
 from claims.policy import Actor, Role
-from claims.services import embeddings, history, semantic_index
-from claims.services.semantic_index import SESSION_KEY, Semantic
+from claims.semantic import index as semantic_index
+from claims.semantic import service as embeddings
+from claims.semantic.embedder import MODEL
+from claims.semantic.index import SESSION_KEY, Semantic
+from claims.services import history
 from service.db import Database, database
 from service.jobs import later
 from service.runtime import current_runtime, runtime

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import requests
 from standardwebhooks.webhooks import Webhook
 
-from claims.notice_models import NoticeEvent
-from claims.services.deliveries import Outcome, Target
+from claims.notices.deliveries import Outcome, Target
+from claims.notices.models import NoticeEvent
 from clock import as_utc
 from sources.ssrf import (
     AddressBlocked,

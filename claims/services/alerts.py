@@ -16,7 +16,7 @@ from sqlalchemy import case, distinct, func, update
 from sqlmodel import Session, col, select
 
 from claims.models import Claim, Evidence
-from claims.services import notices
+from claims.notices import service as notices
 from clock import utcnow
 from sources.models import Source
 

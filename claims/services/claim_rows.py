@@ -1,7 +1,7 @@
 """What recording a claim writes, built in one place for both ways of writing it.
 
 ``ledger.create_claim`` (one claim, through the ORM) and the bulk importer
-(``claims.services.bulk``: a batch, through ``executemany``) write the same rows: the claim,
+(``claims.importing.service``: a batch, through ``executemany``) write the same rows: the claim,
 its tags, a new claimant, a verdict, and the revision-log entry of each. Both build them with
 these functions, so an import file and the API can never put different rows in the ledger;
 only how the rows reach the database differs. Pure: plain values in, column values out.
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from claims.figures import figure_terms
 from claims.models import RATING_SCALE, ClaimantKind, Rating, ReviewState
 from claims.policy import Actor
+from claims.search.figures import figure_terms
 from claims.text import normalise_claim, normalise_name
 
 

@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from claims.anchoring import service as anchoring
 from claims.errors import InvalidRequest, NotFound, StaleRevision
 from claims.models import AnchorState, Evidence
 from claims.policy import Action, Actor, require, require_correct, require_retract
 from claims.schemas import EvidenceCreate, EvidenceUpdate
-from claims.services import anchoring, history, outbox, scores
+from claims.scoring import service as scores
+from claims.services import history, outbox
 from claims.services.ledger import get_claim
 from clock import utcnow
 from sources.errors import InvalidSource, SourceNotFound

@@ -12,23 +12,18 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, func, select
 
-from claims import matching
 from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, StaleRevision
-from claims.figures import figure_terms
+from claims.matching import fuzzy as matching
+from claims.matching import service as match_index
 from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState
+from claims.notices import service as notices
 from claims.policy import Action, Actor, allowed, require
 from claims.schemas import ClaimCreate, ClaimQuery, ClaimUpdate
-from claims.services import (
-    claim_rows,
-    claimants,
-    history,
-    locks,
-    match_index,
-    notices,
-    reliability,
-    scores,
-    search,
-)
+from claims.scoring import publishers as reliability
+from claims.scoring import service as scores
+from claims.search import service as search
+from claims.search.figures import figure_terms
+from claims.services import claim_rows, claimants, history, locks
 from claims.text import normalise_claim
 from clock import utcnow
 from sources.errors import InvalidSource, SourceNotFound

@@ -9,9 +9,11 @@ from sqlmodel import Session, col, select
 
 from claims.errors import Conflict, InvalidRequest, NotFound, StaleRevision
 from claims.models import Relation
+from claims.notices import service as notices
 from claims.policy import Action, Actor, require, require_correct, require_retract
 from claims.schemas import RelationCreate, RelationUpdate
-from claims.services import history, notices, scores
+from claims.scoring import service as scores
+from claims.services import history
 from claims.services.ledger import get_claim
 from clock import utcnow
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from claims.policy import Action, Actor, require
-from claims.services import outbox, scores
+from claims.scoring import service as scores
+from claims.services import outbox
 from clock import utcnow
 from sources import service as sources
 from sources.models import Source, SourceCreate, SourceUpdate

@@ -8,9 +8,11 @@ from sqlmodel import Session, col, select
 
 from claims.errors import InvalidRequest
 from claims.models import Verdict
+from claims.notices import service as notices
 from claims.policy import Action, Actor, require
 from claims.schemas import VerdictCreate
-from claims.services import claim_rows, history, locks, notices, reliability
+from claims.scoring import publishers as reliability
+from claims.services import claim_rows, history, locks
 from claims.services.ledger import get_claim
 from clock import utcnow
 

@@ -39,8 +39,8 @@ from claims.schemas import (
     VerdictBrief,
     VerdictPublic,
 )
+from claims.semantic.crosslingual import Matched, borrowed_verdicts
 from claims.services.claimants import aliases_of
-from claims.services.crosslingual import Matched, borrowed_verdicts
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
 from clock import as_utc, as_utc_or_none

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, g, request, url_for
 
-from claims.matching import DUPLICATE_THRESHOLD
+from claims.matching.fuzzy import DUPLICATE_THRESHOLD
 from claims.schemas import (
     ClaimCreate,
     ClaimPublic,
@@ -31,8 +31,9 @@ from claims.schemas import (
     VerdictPublic,
     VerdictsPublic,
 )
-from claims.search_schemas import ClaimCreatedPublic
-from claims.services import crosslingual, evidence, history, ledger, relations, verdicts, views
+from claims.search.schemas import ClaimCreatedPublic
+from claims.semantic import crosslingual
+from claims.services import evidence, history, ledger, relations, verdicts, views
 from claims.services.ledger import get_claim
 from service.api import bp
 from service.api.caching import conditional_json, etag_of, matches

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 
+from claims.claimreview.service import ImportSummary, import_reviews
 from claims.schemas import ClaimReviewImport, ImportItemPublic, ImportSummaryPublic
-from claims.services.claimreviews import ImportSummary, import_reviews
-from service import claimreviews
+from service import claimreview_sources as claimreviews
 from service.api import bp
 from service.api.operation import current_actor, operation
 from service.db import get_session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from claims.schemas import PublisherQuery, PublisherReliabilityPublic, PublishersPublic
-from claims.services import reliability
+from claims.scoring import publishers as reliability
 from service.api import bp
 from service.api.operation import operation
 from service.db import get_session

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from claims.search_schemas import SearchPublic, SearchQuery
-from claims.services import finder
+from claims.search import finder
+from claims.search.schemas import SearchPublic, SearchQuery
 from service.api import bp
 from service.api.operation import operation
 from service.db import get_session

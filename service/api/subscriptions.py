@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response, current_app, url_for
 
 from claims.errors import InvalidRequest
-from claims.notice_schemas import (
+from claims.notices import subscriptions
+from claims.notices.schemas import (
     DeliveriesPublic,
     DeliveryPublic,
     DeliveryQuery,
@@ -16,7 +17,6 @@ from claims.notice_schemas import (
     SubscriptionUpdate,
     SubscriptionWithSecret,
 )
-from claims.services import subscriptions
 from service.api import bp
 from service.api.operation import current_actor, operation
 from service.db import get_session

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from claims.notice_models import EventType
-from claims.notice_schemas import EventBody
+from claims.notices.models import EventType
+from claims.notices.schemas import EventBody
 
 WHEN: dict[EventType, str] = {
     EventType.verdict_published: "A claim received its first verdict.",

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from claims import claimreview
+from claims.claimreview import markup as claimreview
 from claims.errors import NotFound
 from service.db import get_session
 from service.embed.card import visible_claim

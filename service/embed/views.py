@@ -18,9 +18,9 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.wrappers import Request  # Flask's or the hot read path's plain one
 
-from claims import claimreview
+from claims.claimreview import export as exports
+from claims.claimreview import markup as claimreview
 from claims.errors import NotFound
-from claims.services import exports
 from service.api.caching import etag_of, matches
 from service.db import get_session
 from service.embed import bp

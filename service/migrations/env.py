@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import claims.models
-import claims.notice_models  # noqa: F401
+import claims.notices.models  # noqa: F401
 import service.accounts
 import service.counters
 import service.tokens

@@ -6,8 +6,9 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from claims.schemas import ClaimQuery, ClaimStatusPublic
-from claims.search_schemas import ReasonPublic, SearchPublic
-from claims.services import claimants, finder, ledger, views
+from claims.search import finder
+from claims.search.schemas import ReasonPublic, SearchPublic
+from claims.services import claimants, ledger, views
 from service.db import get_session
 from service.web import bp, forms
 from sources import service as sources

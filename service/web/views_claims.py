@@ -12,7 +12,8 @@ from claims.errors import Candidate, Conflict, DuplicateClaim, InvalidRequest, N
 from claims.models import ReviewState
 from claims.policy import Action
 from claims.schemas import ClaimantPublic, ClaimCreate
-from claims.services import claimants, crosslingual, ledger, views
+from claims.semantic import crosslingual
+from claims.services import claimants, ledger, views
 from service.db import commit_or_conflict, get_session
 from service.embed.views import base_url, claim_page_url
 from service.web import bp, forms, pages, ratelimit

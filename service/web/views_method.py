@@ -8,16 +8,17 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 
-from claims.scoring import HYSTERESIS_POINTS, INTERESTED_SHARE, KIND_FACTORS, SCALE
-from claims.scoring_model import default_model
-from claims.validation import shipped_evaluation
+from claims.scoring.model import default_model
+from claims.scoring.score import HYSTERESIS_POINTS, INTERESTED_SHARE, KIND_FACTORS, SCALE
+from claims.scoring.validation import shipped_evaluation
 from service.web import bp
 from service.web.explain import signed
 
 
 @dataclass(frozen=True)
 class Measured:
-    """The recorded nested figures (claims/scoring_evaluation.json), in the reader's notation."""
+    """The recorded nested figures (claims/scoring/scoring_evaluation.json), in the reader's
+    notation."""
 
     claims: str
     f1: str

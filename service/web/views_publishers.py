@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from claims.services import reliability
+from claims.scoring import publishers as reliability
 from service.db import get_session
 from service.web import bp
 from sources import service as sources

@@ -15,10 +15,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from claims.errors import InvalidRequest, NotFound
-from claims.notice_models import EventType, SubscriptionState
-from claims.notice_schemas import SubscriptionCreate, SubscriptionUpdate
+from claims.notices import subscriptions
+from claims.notices.models import EventType, SubscriptionState
+from claims.notices.schemas import SubscriptionCreate, SubscriptionUpdate
 from claims.policy import Action
-from claims.services import subscriptions
 from service.db import commit_or_conflict, get_session
 from service.web import bp, forms
 from service.web.auth import current_actor, requires

@@ -281,7 +281,7 @@ def test_the_home_page_points_people_at_the_docs(client):
 
 
 def test_every_event_is_documented_in_the_webhooks_section(document):
-    from claims.notice_models import EventType
+    from claims.notices.models import EventType
 
     hooks = document["webhooks"]
     assert set(hooks) == {e.value for e in EventType}

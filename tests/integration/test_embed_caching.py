@@ -83,7 +83,8 @@ def test_the_same_card_rendered_twice_keeps_its_etag(client, make_claim):
 def test_the_card_shows_the_source_alert_counts_and_its_etag_follows(
     client, make_claim, make_source, make_evidence, session
 ):
-    from claims.services import alerts, scores
+    from claims.scoring import service as scores
+    from claims.services import alerts
 
     claim = make_claim(text="The canal freezes every January.")
     evidence = make_evidence(claim, make_source("https://one.example/canal"), stance="supports")

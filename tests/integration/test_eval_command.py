@@ -69,7 +69,7 @@ def test_a_file_in_another_layout_is_refused_clearly(runner, tmp_path):
 
 
 def test_fitting_the_defaults_writes_a_model_file_the_app_can_use(runner, emergent_slice, tmp_path):
-    from claims.scoring_model import load_model
+    from claims.scoring.model import load_model
 
     train, _ = emergent_slice
     out = tmp_path / "model.json"

@@ -141,8 +141,8 @@ def test_the_method_page_explains_the_model_in_both_languages(client):
 
 
 def test_the_method_pages_figures_are_the_recorded_evaluation_and_the_model_in_use(client):
-    from claims.scoring import KIND_FACTORS, VIA_FACTORS
-    from claims.validation import shipped_evaluation
+    from claims.scoring.score import KIND_FACTORS, VIA_FACTORS
+    from claims.scoring.validation import shipped_evaluation
 
     record = shipped_evaluation()
     ours, rule = record.methods["claimdesk"], record.methods["any-refuting"]
@@ -166,8 +166,8 @@ def test_the_method_pages_figures_are_the_recorded_evaluation_and_the_model_in_u
 
 
 def test_an_evaluation_record_round_trips_and_a_bad_one_is_refused(tmp_path):
-    from claims.evaluation import Figures
-    from claims.validation import Line, load_evaluation, record
+    from claims.scoring.evaluation import Figures
+    from claims.scoring.validation import Line, load_evaluation, record
 
     lines = [Line("claimdesk", Figures(0.7, 0.61, 0.5), 0.55, 0.68)]
     path = tmp_path / "eval.json"

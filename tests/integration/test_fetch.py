@@ -26,10 +26,10 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from service.demo import EVIDENCE
-from sources.anchor import AnchorState, anchor_quote
 from sources.errors import FetchError
 from sources.extract import extract
 from sources.fetch import USER_AGENT, Fetcher, FetchPolicy, fetch
+from sources.quotes import AnchorState, anchor_quote
 from sources.ssrf import IPAddress
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, func, select
 
-from claims.importing import read_rows
+from claims.importing.rows import read_rows
+from claims.importing.service import Importer
 from claims.models import Claim, Claimant, ClaimTag, Revision, Verdict
 from claims.policy import Actor
 from claims.schemas import ClaimUpdate
-from claims.services.bulk import Importer
 
 LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "liar" / "valid.tsv"
 
@@ -362,7 +362,7 @@ def _found(client, q: str) -> list[int]:
 
 
 def _import_csv(session: Session, editor: Actor, path: Path, **kwargs: object) -> list[int]:
-    from service.importing import import_claims
+    from service.import_command import import_claims
 
     summary = import_claims(
         session=session,
@@ -444,8 +444,8 @@ def test_inside_a_deferred_batch_only_the_batch_s_new_rows_wait_for_its_end(
     session: Session, editor: Actor, make_claim
 ) -> None:
     from claims.schemas import ClaimantCreate, ClaimantUpdate, ClaimCreate
+    from claims.search.batch import deferred_search_index
     from claims.services import claimants, ledger
-    from claims.services.search_batch import deferred_search_index
 
     if not _sqlite(session):
         pytest.skip("PostgreSQL's triggers are not deferred")

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from claims.dedupe_worker import DedupeWorker
-from claims.importing import read_rows
+from claims.importing.rows import read_rows
+from claims.importing.service import Importer, Outcome
+from claims.matching.dedupe_worker import DedupeWorker
 from claims.policy import Actor
 from claims.schemas import ClaimantCreate
 from claims.services import claimants
-from claims.services.bulk import Importer, Outcome
-from service.importing import Summary, import_claims
+from service.import_command import Summary, import_claims
 
 LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "liar" / "valid.tsv"
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
+from claims.matching.service import RECOUNT_EVERY, LiveMatchIndex
 from claims.models import Claim, ReviewState
 from claims.schemas import ClaimCreate
 from claims.services import ledger
-from claims.services.match_index import RECOUNT_EVERY, LiveMatchIndex
 from claims.text import normalise_claim
 from service.app import create_app
 from service.db import Database

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from claims.notice_models import NoticeEvent
+from claims.notices.models import NoticeEvent
 from service.settings import Settings
 
 API = "/api/v1"

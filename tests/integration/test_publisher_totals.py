@@ -16,9 +16,10 @@ from huey import MemoryHuey
 from sqlmodel import Session, col, select
 
 from claims.models import Claim, Evidence, OutboxJob, Verdict
-from claims.reliability import Record, Tally, learn_reliability, neutral
 from claims.schemas import ClaimCreate, EvidenceCreate, VerdictCreate
-from claims.services import evidence, ledger, reliability, verdicts
+from claims.scoring import publishers as reliability
+from claims.scoring.reliability import Record, Tally, learn_reliability, neutral
+from claims.services import evidence, ledger, verdicts
 from clock import as_utc
 from service import jobs as jobs_module
 from service.jobs import Jobs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from claims.models import Claim
-from claims.scoring_model import default_model, load_model, shipped_model
+from claims.scoring.model import default_model, load_model, shipped_model
 from service.app import create_app
 from service.settings import Settings
 
@@ -87,7 +87,7 @@ def test_a_deployment_scores_with_its_model_file_once_configured_and_rescores(
 def test_a_model_file_that_is_not_one_stops_the_app_with_a_clear_error(tmp_path, database):
     import pytest
 
-    from claims.scoring_model import ModelError
+    from claims.scoring.model import ModelError
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"name": "x"}')

@@ -142,7 +142,7 @@ def test_the_server_log_shows_no_error(served: Served, tmp_path_factory) -> None
 def test_the_workers_answer_with_the_model_loaded_once_before_the_fork(
     served: Served, tmp_path_factory
 ) -> None:
-    from claims.embedding import unavailable_reason
+    from claims.semantic.embedder import unavailable_reason
 
     log = next(Path(tmp_path_factory.getbasetemp()).glob("served*/serve.log")).read_text()
     if unavailable_reason() is not None:

@@ -416,7 +416,7 @@ def test_a_fetch_job_that_fails_while_recording_writes_nothing(
 def test_a_re_anchoring_job_that_fails_leaves_every_quote_as_it_was(
     client, auth, site, article_html, make_claim, monkeypatch, table_counts
 ):
-    import claims.services.anchoring as anchoring
+    import claims.anchoring.service as anchoring
 
     url = site.serve("/half", article_html)
     claim = make_claim(CLAIM)

@@ -12,11 +12,12 @@ from huey import MemoryHuey
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from claims import scoring_model
 from claims.models import Claim, OutboxJob
 from claims.schemas import ClaimCreate, EvidenceCreate
-from claims.scoring import SCORER_REVISION, scorer_version
-from claims.services import evidence, ledger, scores
+from claims.scoring import model as scoring_model
+from claims.scoring import service as scores
+from claims.scoring.score import SCORER_REVISION, scorer_version
+from claims.services import evidence, ledger
 from service import jobs as jobs_module
 from service.jobs import Jobs, queue_stale_rescore
 from service.settings import Settings
@@ -80,7 +81,7 @@ def test_the_digest_follows_the_model_but_not_its_name(monkeypatch):
     assert scorer_version(renamed) == before
     assert scorer_version(refitted) != before
     # A new explanation format or rule is declared by bumping the revision.
-    monkeypatch.setattr("claims.scoring.SCORER_REVISION", SCORER_REVISION + 1)
+    monkeypatch.setattr("claims.scoring.score.SCORER_REVISION", SCORER_REVISION + 1)
     assert scorer_version(shipped) != before
 
 

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from claims.notice_models import Subscription
+from claims.notices.models import Subscription
 
 SECRET = re.compile(r'<code class="secret-value">(whsec_[A-Za-z0-9+/=]+)</code>')
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from standardwebhooks.webhooks import WebhookVerificationError
 from webhook_receiver import Receiver
 
-from claims.notice_models import Delivery, NoticeEvent
+from claims.notices.models import Delivery, NoticeEvent
 from clock import utcnow
 from service.notify import Notifier
 from service.settings import Settings

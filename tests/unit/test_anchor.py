@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.demo import EVIDENCE, article_text
-from sources.anchor import (
+from sources.extract import extract
+from sources.quotes import (
     CONTEXT_LENGTH,
     FUZZY_MIN_SCORE,
     AnchorState,
     anchor_quote,
     normalise,
 )
-from sources.extract import extract
 
 ARTICLE = article_text()
 IFANR_QUOTES = sorted({quote for _, source, _, quote, _ in EVIDENCE if source == "ifanr"})

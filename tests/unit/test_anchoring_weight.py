@@ -6,14 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from claims.anchoring import (
+from claims.anchoring.weights import (
     ANCHOR_FACTORS,
     CHANGED_AT_SOURCE_FACTOR,
     anchoring_factor,
     combine,
     drifted,
 )
-from claims.scoring import Item, score_claim
+from claims.scoring.score import Item, score_claim
 
 
 @pytest.mark.parametrize("state", ["anchored", "fuzzy", "unanchored"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from claims.claimreview import (
+from claims.claimreview.markup import (
     Appearance,
     EvidenceItem,
     Organisation,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from claims.claimreview_import import (
+from claims.claimreview.reading import (
     LABELS,
     MAX_REVIEWS,
     Review,
@@ -282,7 +282,7 @@ def test_broken_and_hostile_pages_yield_nothing_rather_than_an_error(markup):
 def test_docs_list_every_label_the_table_knows():
     from pathlib import Path
 
-    from claims.claimreview_import import _LABEL_GROUPS
+    from claims.claimreview.reading import _LABEL_GROUPS
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "sources.md").read_text("utf-8")
     for rating, labels in _LABEL_GROUPS.items():

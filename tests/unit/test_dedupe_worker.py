@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from claims.dedupe import RunIndex
-from claims.dedupe_worker import DedupeWorker, WorkerLost, answer
+from claims.matching.dedupe import RunIndex
+from claims.matching.dedupe_worker import DedupeWorker, WorkerLost, answer
 from claims.text import normalise_claim
 
 LIAR_VALID = Path(__file__).resolve().parents[2].parent / "shared/data/liar/valid.tsv"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from claims.delivery_policy import (
+from claims.notices.delivery_policy import (
     SCHEDULE,
     Verdict,
     judge,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.evaluation import any_refuting, folds, label_of_status, majority, metrics
+from claims.scoring.evaluation import any_refuting, folds, label_of_status, majority, metrics
 
 
 @given(st.sets(st.text(min_size=1, max_size=6), max_size=40), st.integers(2, 7), st.integers())

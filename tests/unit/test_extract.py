@@ -127,7 +127,7 @@ def test_a_page_trafilatura_cannot_read_falls_back_to_its_text_and_keeps_its_tit
 
 def test_importing_the_source_modules_loads_neither_flask_nor_the_claim_domain() -> None:
     code = (
-        "import sys, sources.anchor, sources.extract, sources.fetch, sources.ssrf; "
+        "import sys, sources.quotes, sources.extract, sources.fetch, sources.ssrf; "
         "print('\\n'.join(sorted(sys.modules)))"
     )
     loaded = set(

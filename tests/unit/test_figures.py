@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims.figures import figure_terms, figures_in, with_figure_terms
+from claims.search.figures import figure_terms, figures_in, with_figure_terms
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad
 
-from claims.evaluation import bootstrap_interval, macro_f1
-from claims.fitting import Sample, _objective, choose_and_fit, fit, label_of_rating, predict
-from claims.scoring import Item, Track, score_claim
-from claims.validation import held_out_test, nested_cv
+from claims.scoring.evaluation import bootstrap_interval, macro_f1
+from claims.scoring.fitting import Sample, _objective, choose_and_fit, fit, label_of_rating, predict
+from claims.scoring.score import Item, Track, score_claim
+from claims.scoring.validation import held_out_test, nested_cv
 
 
 def report(key, stance="supports", origin=None, track=None):

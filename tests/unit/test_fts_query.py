@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.fts_query import any_words, parse, to_fts5
+from claims.search.fts_query import any_words, parse, to_fts5
 
 
 def test_words_are_all_required_phrases_stay_together_and_or_joins_two() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claims.highlight import asked, reason, spans_in
+from claims.search.highlight import asked, reason, spans_in
 
 
 def _marked(text: str, q: str, language: str = "und") -> list[str]:

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from claims.dedupe import RunIndex
-from claims.importing import (
+from claims.importing.rows import (
     FileError,
     ImportRow,
     RowError,
@@ -17,6 +16,7 @@ from claims.importing import (
     repair_escapes,
     speaker_name,
 )
+from claims.matching.dedupe import RunIndex
 from claims.models import Rating
 from claims.text import normalise_claim
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.independence import group_origins
+from claims.scoring.independence import group_origins
 
 
 def test_items_resting_on_the_same_root_share_an_origin() -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from claims import match_index, matching
-from claims.match_index import (
+from claims.matching import fuzzy as matching
+from claims.matching import index as match_index
+from claims.matching.index import (
     MIN_SHARED,
     MatchIndex,
     _shared,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from claims.matching import (
+from claims.matching.fuzzy import (
     DUPLICATE_SCORER,
     DUPLICATE_THRESHOLD,
     SEARCH_CUTOFF,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.scoring import Track, shrink
+from claims.scoring.score import Track, shrink
 from sources.platforms import platform_of
 from sources.urls import publisher_domain, publisher_name
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.reliability import (
+from claims.scoring.reliability import (
     NEUTRAL_VALUE,
     PRIOR_COUNT,
     Record,
@@ -21,7 +21,7 @@ from claims.reliability import (
     posterior_mean,
     weight_of,
 )
-from claims.scoring import Item, Track, score_claim
+from claims.scoring.score import Item, Track, score_claim
 
 RATINGS = ["true", "mostly_true", "mixed", "mostly_false", "false", "unverifiable"]
 PUBLISHERS = ["a.com", "b.com", "c.com"]
@@ -231,7 +231,7 @@ def test_reliability_to_dict_is_json_safe_and_shows_the_record():
 
 def test_importing_reliability_imports_no_web_framework_or_database():
     code = (
-        "import sys, claims.reliability; "
+        "import sys, claims.scoring.reliability; "
         "print(sorted(m for m in ('flask', 'sqlmodel', 'sqlalchemy') if m in sys.modules))"
     )
     result = subprocess.run(

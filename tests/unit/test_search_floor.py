@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claims.services.semantic_index import (
+from claims.semantic.index import (
     SEARCH_FLOOR,
     SHORT_SEARCH_FLOOR,
     near_the_best,

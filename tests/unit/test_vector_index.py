@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("usearch", reason="cross-lingual matching is off: usearch is not installed")
 
-from claims.vector_index import SharedVectorIndex, write_index
+from claims.semantic.vectors import SharedVectorIndex, write_index
 
 
 def _unit(rows: list[list[float]]) -> np.ndarray:

@@ -5,7 +5,8 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 12:40:00.000000
 
-A claim is found by its text, its figures (``claim.figures``, see claims/figures.py), the names
+A claim is found by its text, its figures (``claim.figures``, see claims/search/figures.py), the
+names
 and aliases of its claimant, its tags and the titles of the sources it appeared in or rests on.
 A claimant is found by name, alias or role; a source by title or URL. Those words live in
 several tables, so one view per kind (``*_search_document``) states what a document is, and
@@ -33,7 +34,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from claims.figures import figure_terms
+from claims.search.figures import figure_terms
 
 revision = "0009"
 down_revision = "0008"

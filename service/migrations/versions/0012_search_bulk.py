@@ -9,7 +9,7 @@ claims spent most of its time there (7.9 s against 0.6 s without them). Each tri
 rewrites the document of one row (a claim, a claimant, a source) now first asks
 ``fts_deferred``: while it holds a row, documents of rows newer than its bounds (ids above
 ``claim_after``, ``claimant_after``, ``source_after``) are left to the one catch-up the
-importer runs at the end of its batch (``claims/services/search_batch.py``); every other
+importer runs at the end of its batch (``claims/search/batch.py``); every other
 document is still rewritten by its trigger at once.
 
 ``fts_deferred`` is written and emptied inside the import batch's own transaction, so it is
