@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from claims.matching import service as match_index
 from claims.scoring import model as scoring_model
-from claims.scoring.model import load_model
+from claims.scoring.model import load_model, shipped_model
 from service import (
     bodies,
     card_cache,
@@ -93,7 +93,6 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
     if database is None:
         database = db.Database(settings.resolved_database_url(Path(app.instance_path)))
     db.init_app(app)
-    scoring_model.use_model(load_model(settings.scoring_model) if settings.scoring_model else None)
     held = build_runtime(app, settings, database)
     app.extensions[runtime.EXTENSION] = held
 
@@ -148,12 +147,18 @@ def build_runtime(app: Flask, settings: Settings, database: db.Database) -> runt
     factory = cast("sessionmaker[Session]", database.session_factory)
     info = factory.kw.get("info", {})
     index = info.get(match_index.SESSION_KEY) or match_index.LiveMatchIndex()
-    factory.configure(info={**info, match_index.SESSION_KEY: index})
+    # The scorer's model: a deployment's refit (CLAIMDESK_SCORING_MODEL) or the shipped one;
+    # ``recompute`` finds it on the Session, like the index.
+    model = load_model(settings.scoring_model) if settings.scoring_model else shipped_model()
+    factory.configure(
+        info={**info, match_index.SESSION_KEY: index, scoring_model.SESSION_KEY: model}
+    )
     return runtime.Runtime(
         settings=settings,
         database=database,
         reads=reads,
         match_index=index,
+        scoring_model=model,
         semantic=semantic.install(app, database=database),
         jobs=queue,
         limits=ratelimit.build(settings),

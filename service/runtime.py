@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from claims.matching.service import LiveMatchIndex
+    from claims.scoring.model import Model
     from claims.semantic.index import Semantic
     from service.db import Database
     from service.jobs import Jobs
@@ -34,6 +35,7 @@ class Runtime:
     database: Database  # the engine and the factory of Sessions
     reads: ReadModel  # the status and card answers: their connections and card cache
     match_index: LiveMatchIndex  # the duplicate check, /claims/match and ?q=
+    scoring_model: Model  # the scorer's fitted parameters: the shipped ones or a refit
     semantic: Semantic  # cross-lingual matching: the embedder (loaded on first use), the index
     jobs: Jobs  # the queue
     limits: Limits  # rate limits and their counters' store

@@ -60,6 +60,7 @@ from claims.models import (
     Verdict,
 )
 from claims.policy import Action, Actor, allowed, require
+from claims.scoring.model import model_of
 from claims.scoring.score import score_claim
 from claims.services import claim_rows, history, ledger, locks
 from claims.text import normalise_claim, normalise_name
@@ -141,7 +142,7 @@ class Importer:
         # Name as written -> folded: the same few thousand names recur over 100,000 rows.
         self._name_keys: dict[str, str] = {}
         self._sources: dict[str, int] = {}
-        empty = score_claim([], previous_status=None)
+        empty = score_claim([], previous_status=None, model=model_of(session.info))
         self._score = {
             "status": empty.status,
             "lean": empty.lean,

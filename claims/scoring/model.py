@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,22 +142,19 @@ def save_model(model: Model, path: Path) -> None:
     path.write_text(json.dumps(model.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-_active: list[Model] = []
-
-
 @lru_cache(maxsize=1)
 def shipped_model() -> Model:
     """The defaults fitted on the shared Emergent claims and shipped with the package."""
     return load_model(DEFAULT_PATH)
 
 
-def default_model() -> Model:
-    """The model in use: the one installed by `use_model`, else the shipped defaults."""
-    return _active[-1] if _active else shipped_model()
+# Where a deployment's refitted model rides on its Sessions (``Session.info``): the app's
+# runtime puts it there (``service/app.py``); a Session without one scores with the shipped
+# defaults. No process-wide choice, so two apps in one process never see each other's model.
+SESSION_KEY: Final = "claimdesk.scoring_model"
 
 
-def use_model(model: Model | None) -> None:
-    """Install a deployment's refitted model for this process (None: back to the defaults)."""
-    _active.clear()
-    if model is not None:
-        _active.append(model)
+def model_of(info: Mapping[str, Any]) -> Model:
+    """The model a Session's ``info`` names, else the shipped defaults."""
+    found = info.get(SESSION_KEY)
+    return found if isinstance(found, Model) else shipped_model()

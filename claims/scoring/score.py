@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, Literal, get_args
 
-from claims.scoring.model import Model, Side, default_model
+from claims.scoring.model import Model, Side, shipped_model
 
 Stance = Literal["supports", "refutes", "mentions"]
 Kind = Literal["primary", "secondary", "tertiary"]
@@ -222,7 +222,7 @@ class Score:
 def scorer_version(model: Model | None = None) -> str:
     """A short digest of everything that decides a stored score: the model's parameters, the
     design constants and ``SCORER_REVISION``. A claim stored under another digest is stale."""
-    model = model or default_model()
+    model = model or shipped_model()
     fitted = model.to_dict()
     fitted.pop("name", None)
     fitted.pop("fitted_on", None)
@@ -430,7 +430,7 @@ def score_claim(
     items: Iterable[Item], previous_status: Status | None = None, model: Model | None = None
 ) -> Score:
     """Score a claim from its items; `previous_status` makes the status sticky (hysteresis)."""
-    model = model or default_model()
+    model = model or shipped_model()
     ordered = sorted(items, key=_sort_key)
     weighs_mentions = model.mentions != 0
     chosen = carriers(ordered, with_mentions=weighs_mentions)

@@ -15,6 +15,7 @@ from claims.models import Claim, Claimant, Evidence, Relation, RelationKind, Sta
 from claims.notices import service as notices
 from claims.scoring import publishers as reliability
 from claims.scoring.independence import group_origins
+from claims.scoring.model import model_of
 from claims.scoring.publishers import reliability_of
 from claims.scoring.reliability import Reliability, Tally
 from claims.scoring.score import Item, Track, Via, score_claim, scorer_version, shrink
@@ -158,7 +159,8 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     reliability.later_rescore(session=session, publisher_ids=moved)
     items = items_for(session=session, claim_id=claim.id)
     previous = None if fresh or not items else claim.status
-    score = score_claim(items, previous_status=previous)  # type: ignore[arg-type]
+    model = model_of(session.info)
+    score = score_claim(items, previous_status=previous, model=model)  # type: ignore[arg-type]
     counts = _counts(session=session, claim_id=claim.id)
     alerted = alerts.store(session=session, claim=claim)
     changed = (
@@ -180,7 +182,7 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     claim.explanation = score.to_dict()
     claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals = counts
     claim.scored_at = utcnow()
-    claim.scored_with = scorer_version()
+    claim.scored_with = scorer_version(model)
     if changed:
         claim.updated_at = utcnow()
     session.add(claim)
@@ -226,7 +228,7 @@ def rescore_publishers_batch(
 def stale_claims(*, session: Session, after_claim: int = 0, limit: int = 1) -> list[int]:
     """Live claims (by id, after ``after_claim``) whose stored score another scorer wrote: an
     older model or explanation format, or none recorded (rows scored before it was kept)."""
-    version = scorer_version()
+    version = scorer_version(model_of(session.info))
     return [
         int(i)
         for i in session.exec(

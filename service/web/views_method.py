@@ -8,9 +8,9 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 
-from claims.scoring.model import default_model
 from claims.scoring.score import HYSTERESIS_POINTS, INTERESTED_SHARE, KIND_FACTORS, SCALE
 from claims.scoring.validation import shipped_evaluation
+from service.runtime import current_runtime
 from service.web import bp
 from service.web.explain import signed
 
@@ -48,7 +48,7 @@ def measured() -> Measured:
 @bp.get("/method")
 def method() -> ResponseReturnValue:
     """What the score is made of, the fitted figures in use, and where they come from."""
-    model = default_model()
+    model = current_runtime().scoring_model
     base = {
         side: signed(round(model.to_points(weights.base, SCALE)))
         for side, weights in model.weights.items()

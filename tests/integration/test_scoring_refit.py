@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 
 from claims.models import Claim
-from claims.scoring.model import default_model, load_model, shipped_model
+from claims.scoring.model import load_model, shipped_model
 from service.app import create_app
+from service.runtime import runtime
 from service.settings import Settings
 
 
@@ -68,7 +69,7 @@ def test_a_deployment_scores_with_its_model_file_once_configured_and_rescores(
 
     app = create_app(settings, database=database)
     try:
-        assert default_model() == load_model(out)
+        assert runtime(app).scoring_model == load_model(out)
         result = app.test_cli_runner().invoke(args=["scoring", "rescore"])
         assert result.exit_code == 0, result.output
         assert "9 claim(s) rescored" in result.output
@@ -77,11 +78,11 @@ def test_a_deployment_scores_with_its_model_file_once_configured_and_rescores(
         session.refresh(stored)
         assert stored.explanation["model"] == load_model(out).name
     finally:
-        create_app(
+        again = create_app(
             Settings(env="test", secret_key="test-secret-key-0123456789", instance_path=tmp_path),
             database=database,
         )
-    assert default_model() == shipped_model()
+    assert runtime(again).scoring_model == shipped_model()
 
 
 def test_a_model_file_that_is_not_one_stops_the_app_with_a_clear_error(tmp_path, database):

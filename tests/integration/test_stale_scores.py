@@ -106,12 +106,12 @@ def test_starting_queues_a_rescore_of_stale_scores_and_the_worker_heals_them(
 
 
 def test_a_new_model_makes_every_stored_score_stale(session, scored):
-    model = scoring_model.default_model()
-    scoring_model.use_model(replace(model, cut_true=model.cut_true + 0.5))
+    model = scoring_model.model_of(session.info)
+    session.info[scoring_model.SESSION_KEY] = replace(model, cut_true=model.cut_true + 0.5)
     try:
         assert scores.stale_claims(session=session, limit=10) == sorted(c.id for c in scored)
     finally:
-        scoring_model.use_model(None)
+        session.info[scoring_model.SESSION_KEY] = model
     assert scores.stale_claims(session=session) == []
 
 
