@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from claims.anchoring import service as anchoring
-from claims.errors import InvalidRequest, NotFound, StaleRevision
+from claims.errors import InvalidRequest, NotFound
 from claims.models import AnchorState, Evidence
 from claims.policy import Action, Actor, require, require_correct, require_retract
 from claims.schemas import EvidenceCreate, EvidenceUpdate
 from claims.scoring import service as scores
-from claims.services import history, outbox
+from claims.services import history, outbox, revisions
 from claims.services.ledger import get_claim
 from clock import utcnow
 from sources.errors import InvalidSource, SourceNotFound
@@ -138,7 +137,7 @@ def update_evidence(
     changes = history.diff(before, after)
     if not changes:
         return evidence
-    _bump_revision(session=session, evidence=evidence, expected=expected_revision)
+    revisions.bump(session=session, row=evidence, expected=expected_revision)
     evidence.sqlmodel_update({k: after[k] for k in changes})
     evidence.updated_at = utcnow()
     reanchor = "quote" in changes or "source_id" in changes
@@ -185,25 +184,6 @@ def _source(*, session: Session, evidence_in: EvidenceCreate, actor: Actor) -> S
     except InvalidSource as exc:
         raise InvalidRequest(str(exc), field="source_url") from exc
     return source
-
-
-def _bump_revision(*, session: Session, evidence: Evidence, expected: int | None) -> None:
-    """Move the evidence to its next revision, if it is at ``expected`` (one statement, so of
-    two writers holding the same version exactly one gets through); else StaleRevision."""
-    statement = update(Evidence).where(col(Evidence.id) == evidence.id)
-    if expected is not None:
-        statement = statement.where(col(Evidence.revision) == expected)
-    result = session.execute(
-        statement.values(revision=col(Evidence.revision) + 1).execution_options(
-            synchronize_session=False
-        )
-    )
-    if expected is not None and result.rowcount == 0:  # type: ignore[attr-defined]
-        current = session.execute(
-            select(Evidence.revision).where(Evidence.id == evidence.id)
-        ).scalar()
-        raise StaleRevision(f"evidence {evidence.id} is at revision {current}")
-    session.refresh(evidence)
 
 
 def _forget_anchor(evidence: Evidence) -> None:

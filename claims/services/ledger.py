@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
-from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound, StaleRevision
+from claims.errors import Candidate, DuplicateClaim, InvalidRequest, NotFound
 from claims.matching import fuzzy as matching
 from claims.matching import service as match_index
 from claims.models import Claim, ClaimTag, Evidence, Relation, ReviewState
@@ -23,7 +23,7 @@ from claims.scoring import publishers as reliability
 from claims.scoring import service as scores
 from claims.search import service as search
 from claims.search.figures import figure_terms
-from claims.services import claim_rows, claimants, history, locks
+from claims.services import claim_rows, claimants, history, locks, revisions
 from claims.text import normalise_claim
 from clock import utcnow
 from sources.errors import InvalidSource, SourceNotFound
@@ -352,28 +352,6 @@ def _claimant_id(*, session: Session, claim_in: ClaimCreate, actor: Actor) -> in
     return None
 
 
-def _bump_revision(*, session: Session, claim: Claim, expected: int | None = None) -> None:
-    """Move the claim to its next revision in the database, if it is at ``expected``.
-
-    ``revision = revision + 1`` is computed by the database, so concurrent edits never both
-    write the same number; with ``expected``, a revision that moved meanwhile raises
-    StaleRevision. The row is then read again: the edit applies to what is stored now.
-    """
-    assert claim.id is not None
-    statement = update(Claim).where(col(Claim.id) == claim.id)
-    if expected is not None:
-        statement = statement.where(col(Claim.revision) == expected)
-    result = session.execute(
-        statement.values(revision=col(Claim.revision) + 1, updated_at=utcnow()).execution_options(
-            synchronize_session=False
-        )
-    )
-    if expected is not None and result.rowcount == 0:  # type: ignore[attr-defined]
-        current = session.execute(select(Claim.revision).where(Claim.id == claim.id)).scalar()
-        raise StaleRevision(f"claim {claim.id} is at revision {current}")
-    session.refresh(claim)
-
-
 def _new_revision(
     *,
     session: Session,
@@ -390,7 +368,7 @@ def _new_revision(
     through, and the other's whole transaction, its edit included, is undone (412).
     """
     history.save(session=session, actor=actor, row=claim, action=action, changes=changes)
-    _bump_revision(session=session, claim=claim, expected=expected)
+    revisions.bump(session=session, row=claim, expected=expected, updated_at=utcnow())
 
 
 def _claimant_exists(*, session: Session, claimant_id: int) -> None:

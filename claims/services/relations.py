@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from claims.errors import Conflict, InvalidRequest, NotFound, StaleRevision
+from claims.errors import Conflict, InvalidRequest, NotFound
 from claims.models import Relation
 from claims.notices import service as notices
 from claims.policy import Action, Actor, require, require_correct, require_retract
 from claims.schemas import RelationCreate, RelationUpdate
 from claims.scoring import service as scores
-from claims.services import history
+from claims.services import history, revisions
 from claims.services.ledger import get_claim
 from clock import utcnow
 
@@ -141,20 +141,7 @@ def update_relation(
         ).first()
         if existing is not None:
             raise Conflict(f"relation {existing.id} already says this")
-    statement = update(Relation).where(col(Relation.id) == relation_id)
-    if expected_revision is not None:
-        statement = statement.where(col(Relation.revision) == expected_revision)
-    result = session.execute(
-        statement.values(revision=col(Relation.revision) + 1).execution_options(
-            synchronize_session=False
-        )
-    )
-    if expected_revision is not None and result.rowcount == 0:  # type: ignore[attr-defined]
-        current = session.execute(
-            select(Relation.revision).where(Relation.id == relation_id)
-        ).scalar()
-        raise StaleRevision(f"relation {relation_id} is at revision {current}")
-    session.refresh(relation)
+    revisions.bump(session=session, row=relation, expected=expected_revision)
     relation.sqlmodel_update({k: data[k] for k in changes})
     history.save(session=session, actor=actor, row=relation, action="update", changes=changes)
     scores.recompute(session=session, claim=get_claim(session=session, claim_id=relation.object_id))
