@@ -1,12 +1,11 @@
 """Nested cross-validation of the fitted scorer on Emergent, on the pure modules alone.
 
 The same protocol as ``claimdesk eval emergent`` (claims/scoring/validation.py) without the
-database:
-each article is a news report (kind "secondary", origin its publisher: its domain, or its
-account on a platform), stance for -> supports, against -> refutes, observing -> mentions, and
-each rated claim's items carry its publishers' records learned from the other rated claims
-(its own verdict left out, as the service does). About a minute per seed here, against ten for
-the command; the two agree (docs/scoring.md).
+database: each article is a news report (kind "secondary", origin its publisher: its domain, or its
+account on a platform), stance for -> supports, against -> refutes, observing -> mentions, and each
+rated claim's items carry its publishers' records learned from the other rated claims (its own
+verdict left out, as the service does). About a minute per seed here, against ten for the command;
+the two agree (docs/scoring.md).
 
 Run:  .venv/bin/python bench/emergent_research.py [--file F] [--seeds 0 1 2]
 """

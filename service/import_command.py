@@ -130,7 +130,8 @@ def import_claims(
 
     def finish(batch: list[ImportRow | RowError]) -> None:
         nonlocal last_line
-        # SQLite: the batch's new documents are indexed in one pass at its end (search_batch).
+        # SQLite: the batch's new documents are indexed in one pass at its end
+        # (claims/search/batch.py).
         with deferred_search_index(session):
             summary.outcome.extend(importer.write(batch, origin=path.name))
         if not dry_run:

@@ -14,13 +14,12 @@ batch instead, with what stays constant over a run done once:
   what ``scores.recompute`` would store, and a verdict on a claim with no evidence changes no
   publisher's record, so nothing else needs rescoring;
 - duplicates are found with a ``RunIndex`` over the live claims plus the rows imported so far,
-  either here or, for a large file, in a second process
-  (``claims.matching.dedupe_worker``) that folds
-  and asks batch *k + 1* while this one writes batch *k*: ``ask`` sends a batch ahead,
-  ``write`` takes its answers. The worker assumes that every row it does not find a duplicate
-  for is written; a row refused after it was asked (an unusable source URL, a database
-  refusal) makes the importer drop the worker and rebuild the index here from the database
-  and the batch so far, so the answers are those of the serial path either way;
+  either here or, for a large file, in a second process (``claims.matching.dedupe_worker``) that
+  folds and asks batch *k + 1* while this one writes batch *k*: ``ask`` sends a batch ahead,
+  ``write`` takes its answers. The worker assumes that every row it does not find a duplicate for is
+  written; a row refused after it was asked (an unusable source URL, a database refusal) makes the
+  importer drop the worker and rebuild the index here from the database and the batch so far, so the
+  answers are those of the serial path either way;
 - rows go to the driver's ``executemany`` through SQLAlchemy's compiled ``insert`` and its
   types' bind processors (``_executemany``), without Core's per-row parameter building; what
   every row of a statement shares (the empty score and its explanation, the counts, the

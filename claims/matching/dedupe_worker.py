@@ -17,11 +17,10 @@ worker and goes on in its own process (``claims.importing.service``). Only texts
 the worker needs no database and imports no service code.
 
 The worker is ``python -m claims.matching.dedupe_worker``, talking pickles over its stdin and
-stdout,
-rather than a ``multiprocessing`` child: a spawned child re-imports the parent's main module,
-which runs any script that imports claimdesk without a ``__main__`` guard, and a forked one
-copies a process holding database connections and threads. A thread feeds its stdin, so that
-neither side can block writing while the other blocks writing back.
+stdout, rather than a ``multiprocessing`` child: a spawned child re-imports the parent's main
+module, which runs any script that imports claimdesk without a ``__main__`` guard, and a forked one
+copies a process holding database connections and threads. A thread feeds its stdin, so that neither
+side can block writing while the other blocks writing back.
 """
 
 from __future__ import annotations

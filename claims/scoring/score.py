@@ -1,13 +1,12 @@
 """Score a claim from its evidence so that every number can be checked by hand.
 
-The score is a fitted model (an ordinal logistic regression, `claims/scoring/fitting.py`)
-written out as
-a sum: a starting point plus one contribution per item, each a whole number of points, so the
-figure a reader sees is exactly the sum of the lines shown under it. Supported starts at +100
-points and refuted at -100. Three guards sit on top of the fitted sum: independence (ten
-outlets repeating one report count once), interested parties (a denial by the party the claim
-is about counts, but never outweighs independent evidence on its own) and hysteresis (a status
-does not flicker when the score wobbles around a boundary). docs/scoring.md gives the reasons.
+The score is a fitted model (an ordinal logistic regression, `claims/scoring/fitting.py`) written
+out as a sum: a starting point plus one contribution per item, each a whole number of points, so the
+figure a reader sees is exactly the sum of the lines shown under it. Supported starts at +100 points
+and refuted at -100. Three guards sit on top of the fitted sum: independence (ten outlets repeating
+one report count once), interested parties (a denial by the party the claim is about counts, but
+never outweighs independent evidence on its own) and hysteresis (a status does not flicker when the
+score wobbles around a boundary). docs/scoring.md gives the reasons.
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ from claims.scoring.fitting import PENALTIES, Sample, choose_and_fit, predict
 from claims.scoring.score import Item
 
 # The nested figures of the shipped specification on the shared Emergent claims, written by
-# ``claimdesk eval emergent FILE --record claims/scoring/scoring_evaluation.json``; /method
-# shows them.
+# ``claimdesk eval emergent FILE --record claims/scoring/scoring_evaluation.json``; /method shows
+# them.
 EVALUATION_PATH: Final = Path(__file__).with_name("scoring_evaluation.json")
 
 # (rated claim ids, held-out claim ids) -> items of every one of those claims, built with the

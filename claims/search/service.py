@@ -1,19 +1,17 @@
 """Search with the database's own full-text engine, then the fuzzy index as a second pass.
 
-The documents (claim text and figures, claimant names and aliases, tags, source titles) are
-written by triggers (migration 0009_search); this module only asks. PostgreSQL: the box goes to
+The documents (claim text and figures, claimant names and aliases, tags, source titles) are written
+by triggers (migration 0009_search); this module only asks. PostgreSQL: the box goes to
 ``websearch_to_tsquery`` under the French, English and plain configurations at once (a claim is
-indexed under its own language's, so the three together find it whichever language the box is
-in), ranked by ``ts_rank`` over the GIN index. SQLite: the same syntax is rewritten into an FTS5
-expression (``claims/search/fts_query.py``) and ranked by ``bm25``. Figures in the box are
-replaced by
-their value terms first (``claims/search/figures.py``), as they were in the documents.
+indexed under its own language's, so the three together find it whichever language the box is in),
+ranked by ``ts_rank`` over the GIN index. SQLite: the same syntax is rewritten into an FTS5
+expression (``claims/search/fts_query.py``) and ranked by ``bm25``. Figures in the box are replaced
+by their value terms first (``claims/search/figures.py``), as they were in the documents.
 
-The full-text engines want whole words (stemmed); a typo finds nothing there. The second pass
-is the existing fuzzy search over claim texts (the match index, ``claims/matching/fuzzy.py``) and,
-when no name matched exactly, a fuzzy pass over claimant names and aliases whose claims then
-count as found. Hits of every pass are merged by reciprocal rank fusion, each keeping the
-signals that found it.
+The full-text engines want whole words (stemmed); a typo finds nothing there. The second pass is the
+existing fuzzy search over claim texts (the match index, ``claims/matching/fuzzy.py``) and, when no
+name matched exactly, a fuzzy pass over claimant names and aliases whose claims then count as found.
+Hits of every pass are merged by reciprocal rank fusion, each keeping the signals that found it.
 """
 
 from __future__ import annotations

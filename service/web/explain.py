@@ -1,10 +1,9 @@
 """A claim's explanation in the reader's words: sentences per side, the headline, each row.
 
-The scorer stores numbers and stable codes (``claims/scoring/score.py``); this module turns
-them into
-English or French with Babel (plurals, numbers, lists), naming sources and people rather than
-keys. The computed status is shown as the state of the evidence on record (the editor's verdict
-has its own block on the page, above it), and a disagreement between the two is said in words.
+The scorer stores numbers and stable codes (``claims/scoring/score.py``); this module turns them
+into English or French with Babel (plurals, numbers, lists), naming sources and people rather than
+keys. The computed status is shown as the state of the evidence on record (the editor's verdict has
+its own block on the page, above it), and a disagreement between the two is said in words.
 """
 
 from __future__ import annotations

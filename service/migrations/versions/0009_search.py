@@ -6,12 +6,11 @@ Revises: 0008
 Create Date: 2026-12-06 12:40:00.000000
 
 A claim is found by its text, its figures (``claim.figures``, see claims/search/figures.py), the
-names
-and aliases of its claimant, its tags and the titles of the sources it appeared in or rests on.
-A claimant is found by name, alias or role; a source by title or URL. Those words live in
-several tables, so one view per kind (``*_search_document``) states what a document is, and
-triggers on every table a document reads from rewrite the documents they touch: no application
-code has to remember to.
+names and aliases of its claimant, its tags and the titles of the sources it appeared in or rests
+on. A claimant is found by name, alias or role; a source by title or URL. Those words live in
+several tables, so one view per kind (``*_search_document``) states what a document is, and triggers
+on every table a document reads from rewrite the documents they touch: no application code has to
+remember to.
 
 PostgreSQL: ``claim_search``/``claimant_search``/``source_search`` hold a weighted tsvector
 each (claim text and figures A, people B, tags C, source titles D) under a GIN index. Claims

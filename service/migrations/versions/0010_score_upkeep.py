@@ -5,11 +5,10 @@ Revises: 0009
 Create Date: 2026-12-06 15:30:00.000000
 
 ``claim.scored_with`` is the digest of the scorer that wrote the stored score
-(``claims.scoring.score.scorer_version``); rows already scored have none, so the worker
-rescores them
-once (``rescore_stale``, queued when ``serve`` or ``worker`` starts). ``platform_record`` holds
-each platform's totals over its accounts' ``publisher_record`` rows, filled here from them and
-kept by the same increments afterwards.
+(``claims.scoring.score.scorer_version``); rows already scored have none, so the worker rescores
+them once (``rescore_stale``, queued when ``serve`` or ``worker`` starts). ``platform_record`` holds
+each platform's totals over its accounts' ``publisher_record`` rows, filled here from them and kept
+by the same increments afterwards.
 """
 
 from __future__ import annotations
