@@ -1,13 +1,15 @@
 """Fitting the scorer to editors' verdicts: a regularised ordinal logistic regression.
 
 A claim is described by six numbers (`claims.scoring.score.claim_features`): for each side, the sum
-over its independent items of (factor, factor x record held, factor x record unverified). The
-verdicts are ordered false < unknown < true (unknown: never settled, or mixed), and the model
-says P(verdict <= false) = sigmoid(cut_false - z), P(verdict <= unknown) = sigmoid(cut_true - z)
-with z = w . x. Eight numbers in all, an L2 penalty on the six weights, classes weighted so each
-counts as much as the others (the figure that matters is macro-F1), and the sign of every
-weight fixed by design (see `fit`). The penalty is chosen by
-cross-validation on the training claims only (`choose_and_fit`).
+over its independent items of (stance share, factor x record held, factor x record unverified),
+where the stance share is the item's factor (linear) or the step it adds to log(1 + the side's
+summed factors) (diminishing returns). The verdicts are ordered false < unknown < true
+(unknown: never settled, or mixed), and the model says P(verdict <= false) =
+sigmoid(cut_false - z), P(verdict <= unknown) = sigmoid(cut_true - z) with z = w . x. Eight
+numbers in all, an L2 penalty on the six weights, classes weighted so each counts as much as
+the others (the figure that matters is macro-F1), and the sign of every weight fixed by design
+(see `fit`). The penalty and the reading of the stance share (linear or diminishing) are chosen
+by cross-validation on the training claims only (`choose_and_fit`).
 """
 
 from __future__ import annotations
@@ -35,9 +37,15 @@ RATING_LABEL: Final[Mapping[str, str]] = {
     "unknown": "unknown",
 }
 PENALTIES: Final = (0.0003, 0.003, 0.03, 0.3)
-# Specifications the fit can be asked for (docs/scoring.md, "Specifications tried"): the
-# shipped one (six weights), and one that also weighs reports that merely mention a claim.
-SPECS: Final = ("shipped", "mentions")
+# Specifications one fit can be asked for (docs/scoring.md, "Specifications tried"): six
+# weights over linear stance shares, the same over diminishing ones, and linear plus a weight
+# on reports that merely mention a claim.
+FIXED: Final = ("linear", "diminishing", "mentions")
+# What the shipped procedure chooses between, inside the cross-validation on the rated claims
+# alone (with the penalty): so the nested figure pays for the choice.
+CANDIDATES: Final = ("linear", "diminishing")
+# ``shipped`` is that choice; any name of FIXED fits that specification only.
+SPECS: Final = ("shipped", *FIXED)
 INNER_FOLDS: Final = 5
 STATUS_LABEL: Final[Mapping[str, str]] = {"supported": "true", "refuted": "false"}
 
@@ -94,16 +102,35 @@ def _objective(
     return value, grad
 
 
+def features(samples: Sequence[Sample], spec: str) -> NDArray[np.float64]:
+    """The fit's inputs for one fixed specification: a row per claim."""
+    n = 7 if spec == "mentions" else 6
+    diminishing = spec == "diminishing"
+    return np.array(
+        [claim_features(s.items, diminishing=diminishing)[:n] for s in samples], dtype=np.float64
+    )
+
+
 def fit(
-    samples: Sequence[Sample], penalty: float, *, name: str = "fitted", spec: str = "shipped"
+    samples: Sequence[Sample],
+    penalty: float,
+    *,
+    name: str = "fitted",
+    spec: str = "linear",
+    x: NDArray[np.float64] | None = None,
 ) -> Model:
-    """Fit the model to labelled claims with this L2 penalty (per claim, classes balanced)."""
+    """Fit the model to labelled claims with this L2 penalty (per claim, classes balanced).
+
+    ``x`` is ``features(samples, spec)`` when the caller has it already (the cross-validation
+    reuses one matrix for every fold and penalty).
+    """
     if not samples:
         raise ValueError("no rated claim to fit on")
-    if spec not in SPECS:
+    if spec not in FIXED:
         raise ValueError(f"unknown specification {spec!r}")
     n = 7 if spec == "mentions" else 6
-    x = np.array([claim_features(s.items)[:n] for s in samples], dtype=np.float64)
+    if x is None:
+        x = features(samples, spec)
     y = np.array([ORDER.index(s.label) for s in samples], dtype=np.intp)
     counts = np.bincount(y, minlength=3).astype(np.float64)
     present = counts > 0
@@ -138,6 +165,7 @@ def fit(
         regularisation=penalty,
         claims=len(samples),
         mentions=min(0.0, float(w[6])) if n == 7 else 0.0,
+        diminishing=spec == "diminishing",
     )
 
 
@@ -151,19 +179,31 @@ def choose_and_fit(
     spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Model:
-    """Choose the penalty by k-fold cross-validation on `samples` alone, then fit on them all."""
+    """Choose the specification (``shipped``: among CANDIDATES) and the penalty by k-fold
+    cross-validation on `samples` alone, then fit on them all."""
+    if spec not in SPECS:
+        raise ValueError(f"unknown specification {spec!r}")
     by_claim = {s.claim: s for s in samples}
-    best: tuple[float, float] | None = None
-    for penalty in penalties:
-        predicted: dict[str, str] = {}
-        for fold in folds(by_claim, min(k, len(by_claim)), seed):
-            held = set(fold)
-            model = fit([s for s in samples if s.claim not in held], penalty, spec=spec)
-            predicted.update({c: predict(model, by_claim[c].items) for c in fold})
-        figure = macro_f1({c: s.label for c, s in by_claim.items()}, predicted)
-        progress(f"penalty {penalty:g}: inner macro-F1 {figure:.3f}")
-        # Ties go to the larger penalty: the simpler model.
-        if best is None or figure >= best[0]:
-            best = (figure, penalty)
+    truth = {c: s.label for c, s in by_claim.items()}
+    splits = folds(by_claim, min(k, len(by_claim)), seed)
+    best: tuple[float, str, float] | None = None
+    for candidate in CANDIDATES if spec == "shipped" else (spec,):
+        x = features(samples, candidate)
+        for penalty in penalties:
+            predicted: dict[str, str] = {}
+            for fold in splits:
+                held = set(fold)
+                train = [i for i, s in enumerate(samples) if s.claim not in held]
+                model = fit([samples[i] for i in train], penalty, spec=candidate, x=x[train])
+                predicted.update({c: predict(model, by_claim[c].items) for c in fold})
+            figure = macro_f1(truth, predicted)
+            progress(f"{candidate}, penalty {penalty:g}: inner macro-F1 {figure:.3f}")
+            # Ties go to the earlier candidate (linear: the simpler reading), then to the
+            # larger penalty (the simpler model).
+            better = (
+                best is None or figure > best[0] or (figure == best[0] and candidate == best[1])
+            )
+            if better:
+                best = (figure, candidate, penalty)
     assert best is not None
-    return fit(samples, best[1], name=name, spec=spec)
+    return fit(samples, best[2], name=name, spec=best[1])

@@ -49,6 +49,10 @@ class Model:
     # z per independent report that repeats the claim without taking a side (<= 0; 0 in the
     # shipped specification, where a mention weighs nothing: docs/scoring.md, "Specifications").
     mentions: float = 0.0
+    # Each further report on a side adds less: the base weight multiplies the step a report
+    # adds to log(1 + the side's summed factors) instead of its factor (docs/scoring.md,
+    # "Diminishing returns"). The inner cross-validation chooses it (``fitting.CANDIDATES``).
+    diminishing: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a model whose cut points are not in order: it would have no middle."""
@@ -86,7 +90,8 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-700.0, min(700.0, z))))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form written to a model file (``mentions`` only when it weighs)."""
+        """The JSON form written to a model file (``mentions`` and ``diminishing`` only when
+        they apply, so an older file reads and digests as it did)."""
         data: dict[str, Any] = {
             "name": self.name,
             "fitted_on": self.fitted_on,
@@ -101,6 +106,8 @@ class Model:
         }
         if self.mentions:
             data["mentions"] = self.mentions
+        if self.diminishing:
+            data["diminishing"] = True
         return data
 
     @classmethod
@@ -124,9 +131,17 @@ class Model:
                 fitted_on=str(data.get("fitted_on", "")),
                 claims=int(data.get("claims", 0)),
                 mentions=float(data.get("mentions", 0.0)),
+                diminishing=_flag(data.get("diminishing", False)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"not a scorer model: {exc}") from exc
+
+
+def _flag(value: Any) -> bool:
+    """A JSON boolean, strictly: "false" or 0 must not read as a choice."""
+    if not isinstance(value, bool):
+        raise ModelError(f"diminishing must be true or false, not {value!r}")
+    return value
 
 
 def load_model(path: Path) -> Model:

@@ -304,43 +304,86 @@ def carriers(items: Sequence[Item], *, with_mentions: bool = False) -> dict[tupl
     return chosen
 
 
-def claim_features(items: Iterable[Item]) -> tuple[float, ...]:
+def claim_features(items: Iterable[Item], *, diminishing: bool = False) -> tuple[float, ...]:
     """The inputs of the fitted model for one claim: what `claims.scoring.fitting` trains on.
 
-    Six for the shipped specification (per side: factor, x record held, x record unverified),
-    and a seventh, the independent mentions (sum of their factors), which only the `mentions`
-    specification uses.
+    Six for the linear and diminishing specifications (per side: the stance share, x record
+    held, x record unverified), and a seventh, the independent mentions (sum of their
+    factors), which only the `mentions` specification uses.
     """
     ordered = sorted(items, key=_sort_key)
+    chosen = carriers(ordered, with_mentions=True)
+    shares = stance_shares(ordered, chosen, diminishing=diminishing)
     totals = [0.0] * 7
-    for index in carriers(ordered, with_mentions=True).values():
+    for index in chosen.values():
         item = ordered[index]
         if item.stance == "mentions":
             totals[6] += mention_factor(item)
             continue
         offset = 0 if item.stance == "supports" else 3
-        for position, value in enumerate(features_of(item)):
-            totals[offset + position] += value
+        _, held, unverified = features_of(item)
+        totals[offset] += shares[index]
+        totals[offset + 1] += held
+        totals[offset + 2] += unverified
     return tuple(totals)
 
 
-def _points(model: Model, item: Item) -> tuple[int, int]:
+def stance_shares(
+    ordered: Sequence[Item], chosen: Mapping[tuple[str, str], int], *, diminishing: bool
+) -> list[float]:
+    """How much of a side's stance weight each item earns (what the base weight multiplies).
+
+    Linear: its factor. Diminishing: the step its factor adds to log(1 + the side's summed
+    factors), the heaviest first, so the first report on a side counts most and each further
+    independent one less (outlets echo each other beyond the citations we can see). The shares
+    of a side's counted items add up to log(1 + its summed factors). An item another carries
+    gets the share it would earn in its carrier's place, for "alone" in the explanation.
+    """
+    shares = [factor_of(item) for item in ordered]
+    if not diminishing:
+        return shares
+    before: dict[tuple[str, str], float] = {}
+    for stance in ("supports", "refutes"):
+        counted = sorted(
+            (i for (_, side), i in chosen.items() if side == stance),
+            key=lambda i: (-factor_of(ordered[i]), i),
+        )
+        running = 0.0
+        for index in counted:
+            before[(ordered[index].origin, stance)] = running
+            running += factor_of(ordered[index])
+    for index, item in enumerate(ordered):
+        if item.stance == "mentions":
+            continue
+        start = before.get((item.origin, item.stance), 0.0)
+        shares[index] = math.log1p(start + factor_of(item)) - math.log1p(start)
+    return shares
+
+
+def lone_share(model: Model) -> float:
+    """The stance share of a lone secondary report (factor 1) under ``model``: what a reader
+    is told one report earns (/method)."""
+    return math.log1p(1.0) if model.diminishing else 1.0
+
+
+def _points(model: Model, item: Item, share: float) -> tuple[int, int]:
     """(points alone, of which the stance part), clamped to the item's own side.
 
     A bad record can take a source's weight away but never make it argue the other side. A
     mention weighs only under a model that gives mentions weight (always <= 0: a report that
-    repeats a claim without standing behind it is no support).
+    repeats a claim without standing behind it is no support). ``share`` is what the base
+    weight multiplies (``stance_shares``).
     """
     if item.stance == "mentions":
         mention = min(0, round(model.to_points(model.mentions * mention_factor(item), SCALE)))
         return mention, mention
     side: Side = "supports" if item.stance == "supports" else "refutes"
     weights = model.weights[side]
-    base, held, unverified = features_of(item)
-    raw = weights.base * base + weights.held * held + weights.unverified * unverified
+    _, held, unverified = features_of(item)
+    raw = weights.base * share + weights.held * held + weights.unverified * unverified
     sign = 1 if side == "supports" else -1
     alone = sign * max(0, round(sign * model.to_points(raw, SCALE)))
-    stance_part = sign * max(0, round(sign * model.to_points(weights.base * base, SCALE)))
+    stance_part = sign * max(0, round(sign * model.to_points(weights.base * share, SCALE)))
     return alone, stance_part
 
 
@@ -434,14 +477,15 @@ def score_claim(
     weighs_mentions = model.mentions != 0
     chosen = carriers(ordered, with_mentions=weighs_mentions)
     counted = set(chosen.values())
+    shares = stance_shares(ordered, chosen, diminishing=model.diminishing)
     alone: list[int] = []
     stance_parts: list[int] = []
-    for item in ordered:
+    for item, share in zip(ordered, shares, strict=True):
         if item.stance == "mentions" and not weighs_mentions:
             alone.append(0)
             stance_parts.append(0)
             continue
-        own, stance_points = _points(model, item)
+        own, stance_points = _points(model, item, share)
         alone.append(own)
         stance_parts.append(stance_points)
     points = [alone[i] if i in counted else 0 for i in range(len(ordered))]

@@ -2,6 +2,7 @@
 status and hysteresis. A hand-made model keeps the arithmetic checkable; the shipped one is
 checked for what it must promise whatever the data said."""
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -364,3 +365,61 @@ def test_under_a_model_that_weighs_mentions_they_take_points_but_never_refute():
     assert claim_features(items)[6] == pytest.approx(2.0)
     with pytest.raises(ModelError):
         Model.from_dict({**MODEL.to_dict(), "mentions": 0.5})
+
+
+DIMINISHING = dataclasses.replace(MODEL, name="test-diminishing", diminishing=True)
+
+
+def test_under_diminishing_returns_each_further_report_on_a_side_adds_less():
+    result = score_claim([item(f"e:{i}") for i in range(4)], model=DIMINISHING)
+
+    points = [c.points for c in result.contributions]
+    # 20 points per unit of log(1 + k): log 2, log 3/2, log 4/3, log 5/4
+    assert points == [round(20 * math.log((k + 2) / (k + 1))) for k in range(4)]
+    assert points == sorted(points, reverse=True)
+    assert result.total == result.start + sum(points)
+
+
+def test_under_diminishing_returns_the_heaviest_report_comes_first_and_a_copy_adds_nothing():
+    items = [
+        item("e:1", kind="tertiary", origin="digest.example"),
+        item("e:2", kind="primary", origin="agency.example"),
+        item("e:3", kind="tertiary", origin="agency.example"),  # the agency's copy
+    ]
+    contributions = {c.key: c for c in score_claim(items, model=DIMINISHING).contributions}
+
+    primary = 1 / 0.6
+    assert contributions["e:2"].points == round(20 * math.log1p(primary))
+    assert contributions["e:1"].points == round(
+        20 * (math.log1p(primary + 0.5) - math.log1p(primary))
+    )
+    assert contributions["e:3"].points == 0 and contributions["e:3"].same_as == "e:2"
+    # what the copy would add in its carrier's place
+    assert contributions["e:3"].alone == round(20 * math.log1p(0.5))
+
+
+@given(item_lists)
+def test_under_diminishing_returns_the_figure_is_still_the_sum_of_its_parts(items):
+    result = score_claim(items, model=DIMINISHING)
+
+    assert result.total == result.start + sum(c.points for c in result.contributions)
+    for c in result.contributions:
+        assert c.alone == c.stance_points + c.record_points
+    assert result == score_claim(list(reversed(items)), model=DIMINISHING)
+
+
+def test_diminishing_features_add_up_to_the_log_of_each_sides_total():
+    items = [*altman_items(), item("e:9"), item("e:10", kind="tertiary")]
+
+    linear, diminishing = claim_features(items), claim_features(items, diminishing=True)
+    assert diminishing[0] == pytest.approx(math.log1p(linear[0]))
+    assert diminishing[3] == pytest.approx(math.log1p(linear[3]))
+    assert diminishing[1:3] == linear[1:3] and diminishing[4:] == linear[4:]
+
+
+def test_a_model_file_says_diminishing_returns_only_as_a_json_boolean():
+    data = DIMINISHING.to_dict()
+    assert data["diminishing"] is True and "diminishing" not in MODEL.to_dict()
+    assert Model.from_dict(json.loads(json.dumps(data))) == DIMINISHING
+    with pytest.raises(ModelError, match="diminishing"):
+        Model.from_dict({**data, "diminishing": "false"})
