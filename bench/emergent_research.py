@@ -7,7 +7,7 @@ rated claim's items carry its publishers' records learned from the other rated c
 verdict left out, as the service does). About a minute per seed here, against ten for the command;
 the two agree (docs/scoring.md).
 
-Run:  .venv/bin/python bench/emergent_research.py [--file F] [--seeds 0 1 2]
+Run:  .venv/bin/python bench/emergent_research.py [--file F] [--seeds 0 1 2] [--spec shipped]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from claims.scoring.fitting import SPECS
 from claims.scoring.reliability import Reliability, learn_reliability, neutral
 from claims.scoring.score import Item, Track
 from claims.scoring.validation import nested_cv
@@ -56,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", type=Path, default=EMERGENT)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--spec", choices=SPECS, default="shipped")
     args = parser.parse_args()
     truths, articles = load(args.file)
     stances = [(p, c, s) for c, rows in articles.items() for _, p, s in rows]
@@ -85,7 +87,7 @@ def main() -> None:
     labels = {c: "unknown" if t == "unknown" else t for c, t in truths.items()}
     figures = []
     for seed in args.seeds:
-        result = nested_cv(labels, items_for, seed=seed)
+        result = nested_cv(labels, items_for, seed=seed, spec=args.spec)
         print(f"seed {seed}: penalties {result.penalties}")
         for line in result.lines:
             print("  " + line.text())

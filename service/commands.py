@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +36,24 @@ _TEST_OPTION = click.option(
     help="Score this file's claims once, fitted on FILE's (no cross-validation).",
 )
 
+# claims.scoring.fitting.SPECS, spelled out so that starting the app does not import scipy
+# (tests/unit/test_fitting.py holds the two equal).
+SPEC_NAMES = ["shipped", "linear", "diminishing", "mentions"]
 _SPEC_OPTION = click.option(
     "--spec",
-    type=click.Choice(["shipped", "mentions"]),
+    type=click.Choice(SPEC_NAMES),
     default="shipped",
     show_default=True,
-    help="Model specification to validate (docs/scoring.md, 'Specifications tried').",
+    help="Model specification to validate: shipped (the inner cross-validation chooses linear"
+    " or diminishing) or one fixed (docs/scoring.md, 'Specifications tried').",
+)
+
+_REPEATS_OPTION = click.option(
+    "--repeats",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Splits into folds (seeds SEED, SEED+1, ...); the figures are their mean.",
 )
 
 
@@ -49,6 +62,7 @@ _SPEC_OPTION = click.option(
 @_TEST_OPTION
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--seed", default=0, show_default=True, type=int)
+@_REPEATS_OPTION
 @_SPEC_OPTION
 @click.option(
     "--record",
@@ -56,15 +70,23 @@ _SPEC_OPTION = click.option(
     help="Also write the figures as JSON (claims/scoring/scoring_evaluation.json feeds /method).",
 )
 def eval_emergent(
-    file: Path, test_file: Path | None, folds: int, seed: int, spec: str, record: Path | None
+    file: Path,
+    test_file: Path | None,
+    folds: int,
+    seed: int,
+    repeats: int,
+    spec: str,
+    record: Path | None,
 ) -> None:
-    """Nested cross-validation on an Emergent CSV (or fit on FILE, score --test).
+    """Nested cross-validation on an Emergent CSV, repeated over several splits (or fit on
+    FILE, score --test).
 
-    Prints each method's accuracy, macro-F1 with its 95% bootstrap interval, and tf_accuracy.
+    Prints each method's accuracy, macro-F1 with its 95% bootstrap interval and tf_accuracy
+    (means over the splits), and each split's macro-F1.
     """
     from service import evaluation
 
-    _evaluate(evaluation.read_emergent, file, test_file, folds, seed, spec, record)
+    _evaluate(evaluation.read_emergent, file, test_file, folds, seed, repeats, spec, record)
 
 
 @eval_group.command("threads")
@@ -72,12 +94,15 @@ def eval_emergent(
 @_TEST_OPTION
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--seed", default=0, show_default=True, type=int)
+@_REPEATS_OPTION
 @_SPEC_OPTION
-def eval_threads(file: Path, test_file: Path | None, folds: int, seed: int, spec: str) -> None:
+def eval_threads(
+    file: Path, test_file: Path | None, folds: int, seed: int, repeats: int, spec: str
+) -> None:
     """The same on a file of social-media threads (JSON layout: service/evaluation_threads.py)."""
     from service import evaluation_threads
 
-    _evaluate(evaluation_threads.read_threads, file, test_file, folds, seed, spec)
+    _evaluate(evaluation_threads.read_threads, file, test_file, folds, seed, repeats, spec)
 
 
 def _evaluate(
@@ -86,6 +111,7 @@ def _evaluate(
     test_file: Path | None,
     folds: int,
     seed: int,
+    repeats: int,
     spec: str = "shipped",
     record: Path | None = None,
 ) -> None:
@@ -97,14 +123,27 @@ def _evaluate(
         if test is None and len(train) < folds:
             raise evaluation.DataError(f"{len(train)} claim(s): fewer than the {folds} folds")
         report = evaluation.evaluate(
-            train, test, k=folds, seed=seed, spec=spec, progress=lambda m: click.echo(m, err=True)
+            train,
+            test,
+            k=folds,
+            seed=seed,
+            repeats=repeats,
+            spec=spec,
+            progress=lambda m: click.echo(m, err=True),
         )
     except (evaluation.DataError, UnicodeDecodeError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     if report.skipped:
         click.echo(f"skipped {len(report.skipped)} row(s); first: {report.skipped[0]}", err=True)
     click.echo(f"{report.claims} claims scored")
+    if test_file is None and repeats > 1:
+        click.echo(f"{repeats} splits into {folds} folds (seeds {seed} to {seed + repeats - 1})")
     click.echo("penalty chosen per fold: " + ", ".join(f"{p:g}" for p in report.penalties))
+    counted = Counter(report.specifications)
+    click.echo(
+        "specification chosen per fold: "
+        + ", ".join(f"{name} {counted[name]}" for name in sorted(counted))
+    )
     for line in report.lines():
         click.echo(line)
     if record is not None:
@@ -117,6 +156,8 @@ def _evaluate(
             folds=folds if test_file is None else 0,
             seed=seed,
             spec=spec,
+            repeats=repeats if test_file is None else 1,
+            chosen=report.specifications,
         )
         record.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 

@@ -84,6 +84,7 @@ class Report:
     claims: int
     skipped: list[str]
     penalties: list[float]
+    specifications: list[str] = field(default_factory=list)  # chosen per fold
 
     def lines(self) -> list[str]:
         """One line per method, claimdesk's first, macro-F1 with its 95% interval."""
@@ -237,10 +238,12 @@ def evaluate(
     *,
     k: int = 5,
     seed: int = 0,
+    repeats: int = 1,
     spec: str = "shipped",
     progress: Callable[[str], None] = lambda _: None,
 ) -> Report:
-    """Nested cross-validation on ``train``, or fit on ``train`` and score ``test`` once."""
+    """Nested cross-validation on ``train`` (repeated over ``repeats`` splits), or fit on
+    ``train`` and score ``test`` once."""
     skipped: list[str] = []
 
     def items_for(rated: Sequence[str], held_out: Sequence[str]) -> Mapping[str, Sequence[Item]]:
@@ -249,9 +252,21 @@ def evaluate(
     if test is None:
         pool = train
         validation = nested_cv(
-            labels_of(train), items_for, k=k, seed=seed, spec=spec, progress=progress
+            labels_of(train),
+            items_for,
+            k=k,
+            seed=seed,
+            repeats=repeats,
+            spec=spec,
+            progress=progress,
         )
-        return Report(validation.lines, validation.claims, skipped, validation.penalties)
+        return Report(
+            validation.lines,
+            validation.claims,
+            skipped,
+            validation.penalties,
+            validation.specifications,
+        )
     overlap = set(train) & set(test)
     if overlap:
         raise DataError(f"{len(overlap)} claim id(s) are in both files")
@@ -260,4 +275,10 @@ def evaluate(
     validation = held_out_test(
         labels_of(train), labels_of(test), items_for, seed=seed, spec=spec, progress=progress
     )
-    return Report(validation.lines, validation.claims, skipped, validation.penalties)
+    return Report(
+        validation.lines,
+        validation.claims,
+        skipped,
+        validation.penalties,
+        validation.specifications,
+    )

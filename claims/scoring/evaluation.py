@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 LABELS = ("true", "false", "unknown")
 STATUS_LABEL = {"supported": "true", "refuted": "false"}  # anything else: unknown
 
@@ -71,27 +73,40 @@ def macro_f1(truth: Mapping[str, str], predicted: Mapping[str, str]) -> float:
 
 def bootstrap_interval(
     truth: Mapping[str, str],
-    predicted: Mapping[str, str],
-    *,
+    *predicted: Mapping[str, str],
     resamples: int = 2000,
     seed: int = 0,
     level: float = 0.95,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of macro-F1, resampling claims with replacement."""
+    """Percentile bootstrap interval of macro-F1, resampling claims with replacement.
+
+    With several predictions of the same claims (repeated cross-validation: one per split),
+    each resample's figure is their mean macro-F1 on the same drawn claims, so the interval
+    is that of the reported mean and says how much the claims, not the splits, could move it.
+    """
     ids = sorted(truth)
-    if not ids:
+    if not ids or not predicted:
         return 0.0, 0.0
-    rng = random.Random(seed)
-    figures = []
-    for _ in range(resamples):
-        drawn = [rng.choice(ids) for _ in ids]
-        # Resampled ids repeat, so rename each draw to keep every copy.
-        t = {f"{n}:{c}": truth[c] for n, c in enumerate(drawn)}
-        p = {f"{n}:{c}": predicted[c] for n, c in enumerate(drawn)}
-        figures.append(macro_f1(t, p))
-    figures.sort()
+    codes = {label: n for n, label in enumerate(LABELS)}
+    size = len(LABELS)
+    real = np.array([codes.get(truth[c], size) for c in ids])
+    said = np.array([[codes.get(p[c], size) for c in ids] for p in predicted])
+    draws = np.random.default_rng(seed).integers(0, len(ids), size=(resamples, len(ids)))
+    figures = np.zeros(resamples)
+    for guesses in said:
+        f1s = np.zeros(resamples)
+        for code in range(size):
+            is_real, is_said = real[draws] == code, guesses[draws] == code
+            hits = np.sum(is_real & is_said, axis=1)
+            both = np.sum(is_real, axis=1) + np.sum(is_said, axis=1)
+            f1s += np.divide(2 * hits, both, out=np.zeros(resamples), where=both > 0)
+        figures += f1s / size
+    figures = np.sort(figures / len(said))
     tail = (1 - level) / 2
-    return figures[int(tail * (resamples - 1))], figures[int((1 - tail) * (resamples - 1))]
+    return (
+        float(figures[int(tail * (resamples - 1))]),
+        float(figures[int((1 - tail) * (resamples - 1))]),
+    )
 
 
 def majority(rated_truths: Iterable[str], held_out: Sequence[str]) -> dict[str, str]:

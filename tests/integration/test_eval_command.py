@@ -11,7 +11,7 @@ EMERGENT = Path(__file__).resolve().parents[2].parent / "shared/data/emergent/em
 FIGURE = r"[01]\.\d{3}"
 LINE = re.compile(
     rf"^(\S+)\s+accuracy={FIGURE}\s+macro_f1=({FIGURE}) \[({FIGURE}), ({FIGURE})\]"
-    rf"\s+tf_accuracy={FIGURE}$"
+    rf"\s+tf_accuracy={FIGURE}(?:  splits=({FIGURE}(?:,{FIGURE})*))?$"
 )
 
 
@@ -39,15 +39,21 @@ def _method_lines(output: str) -> list[str]:
 
 def test_cross_validation_prints_claimdesk_then_both_baselines(runner, emergent_slice):
     train, _ = emergent_slice
-    result = runner.invoke(args=["eval", "emergent", str(train)])
+    result = runner.invoke(args=["eval", "emergent", str(train), "--repeats", "2"])
     assert result.exit_code == 0, result.output
     names = [LINE.match(line).group(1) for line in _method_lines(result.stdout)]
     assert names == ["claimdesk", "majority", "any-refuting"]
     assert "12 claims scored" in result.stdout
-    assert "penalty chosen per fold: " in result.stdout
+    assert "2 splits into 5 folds (seeds 0 to 1)" in result.stdout
+    assert len(re.search(r"penalty chosen per fold: (.*)", result.stdout)[1].split(", ")) == 10
+    chosen = re.search(r"specification chosen per fold: (.*)", result.stdout)[1]
+    assert sum(int(part.split()[1]) for part in chosen.split(", ")) == 10
     for line in _method_lines(result.stdout):
-        figure, low, high = (float(g) for g in LINE.match(line).groups()[1:])
+        match = LINE.match(line)
+        figure, low, high = (float(g) for g in match.groups()[1:4])
+        splits = [float(x) for x in match.group(5).split(",")]
         assert low <= figure <= high
+        assert len(splits) == 2 and abs(figure - sum(splits) / 2) < 0.0011
 
 
 def test_a_separate_test_file_is_scored_with_verdicts_learned_from_the_first(

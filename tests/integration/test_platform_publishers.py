@@ -71,7 +71,7 @@ def test_an_accounts_record_is_pulled_towards_its_platforms(
 
 
 def test_eval_threads_scores_threads_of_our_own_making(runner):
-    result = runner.invoke(args=["eval", "threads", str(THREADS), "--folds", "3"])
+    result = runner.invoke(args=["eval", "threads", str(THREADS), "--folds", "3", "--repeats", "1"])
 
     assert result.exit_code == 0, result.output
     assert "36 claims scored" in result.stdout

@@ -6,9 +6,17 @@ import pytest
 from scipy.optimize import check_grad
 
 from claims.scoring.evaluation import bootstrap_interval, macro_f1
-from claims.scoring.fitting import Sample, _objective, choose_and_fit, fit, label_of_rating, predict
+from claims.scoring.fitting import (
+    SPECS,
+    Sample,
+    _objective,
+    choose_and_fit,
+    fit,
+    label_of_rating,
+    predict,
+)
 from claims.scoring.score import Item, Track, score_claim
-from claims.scoring.validation import held_out_test, nested_cv
+from claims.scoring.validation import held_out_test, nested_cv, specification_of
 
 
 def report(key, stance="supports", origin=None, track=None):
@@ -81,7 +89,7 @@ def test_the_penalty_is_chosen_on_the_given_claims_and_the_choice_is_repeatable(
 
     assert first == second
     assert first.regularisation == 0.001  # the heavy penalty flattens every weight
-    assert len(seen) == 2
+    assert len(seen) == 4  # two penalties for each of the two candidate specifications
 
 
 def test_ratings_read_as_three_labels():
@@ -172,3 +180,59 @@ def test_the_mentions_specification_learns_that_hedged_reports_mean_unknown():
     assert right["mentions"] == 60 and right["shipped"] <= 40
     with pytest.raises(ValueError, match="specification"):
         fit(samples, 0.001, spec="multinomial")
+
+
+def test_the_command_offers_the_specifications_the_fit_knows():
+    from service.commands import SPEC_NAMES
+
+    assert tuple(SPEC_NAMES) == SPECS
+
+
+def test_the_shipped_procedure_chooses_between_linear_and_diminishing_returns_on_its_claims():
+    claims = synthetic(30)
+    samples = [Sample(c, tuple(items), label) for c, (label, items) in claims.items()]
+    seen = []
+
+    chosen = choose_and_fit(samples, penalties=(0.001, 10.0), progress=seen.append)
+    linear = choose_and_fit(samples, penalties=(0.001, 10.0), spec="linear")
+
+    assert [line.split(",")[0] for line in seen] == ["linear"] * 2 + ["diminishing"] * 2
+    assert not linear.diminishing
+    assert fit(samples, 0.001, spec="diminishing").diminishing
+    assert specification_of(chosen) in ("linear", "diminishing")
+
+
+def test_repeated_cross_validation_reports_the_mean_of_its_splits_and_each_of_them():
+    claims = synthetic(30)
+    labels = {c: label for c, (label, _) in claims.items()}
+    labels.update({c: "unknown" for c in list(labels)[:4]})  # some claims no model gets right
+    calls = []
+
+    def items_for(rated, held_out):
+        calls.append(frozenset(held_out))
+        return {c: claims[c][1] for c in [*rated, *held_out]}
+
+    result = nested_cv(labels, items_for, k=3, repeats=3, penalties=(0.01,), spec="linear")
+    single = nested_cv(labels, lambda r, h: items_for(r, h), k=3, penalties=(0.01,), spec="linear")
+
+    assert len(calls) == 3 * 3 + 3 and len(set(calls[:9])) > 3  # three different splits
+    line = result.lines[0]
+    assert len(line.splits) == 3
+    assert line.figures.macro_f1 == pytest.approx(sum(line.splits) / 3)
+    assert line.splits[0] == single.lines[0].figures.macro_f1  # the first split is seed 0's
+    assert line.low <= line.figures.macro_f1 <= line.high
+    assert len(result.specifications) == 9 and len(result.penalties) == 9
+
+
+def test_the_interval_of_several_splits_is_that_of_their_mean():
+    truth = {f"c{i}": ("true", "false", "unknown")[i % 3] for i in range(60)}
+    right = dict(truth)
+    wrong = {c: "true" for c in truth}
+
+    low, high = bootstrap_interval(truth, right, wrong, resamples=500, seed=3)
+    mean = (macro_f1(truth, right) + macro_f1(truth, wrong)) / 2
+
+    assert low < mean < high < 1.0
+    assert bootstrap_interval(truth, right, right, resamples=500) == bootstrap_interval(
+        truth, right, resamples=500
+    )
