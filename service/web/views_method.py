@@ -8,7 +8,13 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 
-from claims.scoring.score import HYSTERESIS_POINTS, INTERESTED_SHARE, KIND_FACTORS, SCALE
+from claims.scoring.score import (
+    HYSTERESIS_POINTS,
+    INTERESTED_SHARE,
+    KIND_FACTORS,
+    SCALE,
+    lone_share,
+)
 from claims.scoring.validation import shipped_evaluation
 from service.runtime import current_runtime
 from service.web import bp
@@ -25,6 +31,7 @@ class Measured:
     low: str
     high: str
     baseline: str
+    splits: int
 
 
 def two_places(value: float) -> str:
@@ -42,6 +49,7 @@ def measured() -> Measured:
         low=two_places(ours.low),
         high=two_places(ours.high),
         baseline=two_places(rule.macro_f1),
+        splits=record.repeats,
     )
 
 
@@ -49,8 +57,9 @@ def measured() -> Measured:
 def method() -> ResponseReturnValue:
     """What the score is made of, the fitted figures in use, and where they come from."""
     model = current_runtime().scoring_model
+    lone = lone_share(model)
     base = {
-        side: signed(round(model.to_points(weights.base, SCALE)))
+        side: signed(round(model.to_points(weights.base * lone, SCALE)))
         for side, weights in model.weights.items()
     }
     return render_template(

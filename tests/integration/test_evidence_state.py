@@ -159,6 +159,9 @@ def test_the_method_pages_figures_are_the_recorded_evaluation_and_the_model_in_u
     )
     comma = f"{ours.macro_f1:.2f}".replace(".", ",")
     assert f"macro-F1 de {comma}" in french
+    assert record.repeats == 5
+    assert "the mean over 5 different splits of the claims" in english
+    assert "la moyenne de 5 partages différents" in french
     assert f"counts {KIND_FACTORS['primary']:.2f} times as much" in english
     assert "compte 1,67 fois plus" in french
     # The words "half as much" stay true of the model.
@@ -172,12 +175,25 @@ def test_an_evaluation_record_round_trips_and_a_bad_one_is_refused(tmp_path):
     lines = [Line("claimdesk", Figures(0.7, 0.61, 0.5), 0.55, 0.68)]
     path = tmp_path / "eval.json"
     path.write_text(
-        json.dumps(record(lines, claims=12, data="x.csv", folds=5, seed=0, spec="shipped"))
+        json.dumps(
+            record(
+                lines,
+                claims=12,
+                data="x.csv",
+                folds=5,
+                seed=0,
+                spec="shipped",
+                repeats=3,
+                chosen=["linear", "diminishing", "linear"],
+            )
+        )
     )
 
     loaded = load_evaluation(path)
 
     assert loaded.claims == 12 and loaded.methods["claimdesk"].macro_f1 == 0.61
+    assert loaded.repeats == 3
+    assert json.loads(path.read_text())["chosen"] == {"diminishing": 1, "linear": 2}
     path.write_text("{}")
     with pytest.raises(ValueError, match="not an evaluation record"):
         load_evaluation(path)

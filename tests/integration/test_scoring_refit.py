@@ -100,3 +100,36 @@ def test_a_model_file_that_is_not_one_stops_the_app_with_a_clear_error(tmp_path,
     )
     with pytest.raises(ModelError, match="not a scorer model"):
         create_app(settings, database=database)
+
+
+def test_the_method_page_describes_a_model_with_diminishing_returns_as_it_scores(
+    tmp_path, database
+):
+    import math
+    from dataclasses import replace
+
+    from claims.scoring.model import save_model
+
+    model = replace(shipped_model(), name="ours", diminishing=True)
+    path = tmp_path / "ours.json"
+    save_model(model, path)
+    settings = Settings(
+        env="test",
+        secret_key="test-secret-key-0123456789",
+        instance_path=tmp_path,
+        scoring_model=path,
+    )
+    client = create_app(settings, database=database).test_client()
+
+    english = client.get("/method").get_data(as_text=True)
+    french = client.get("/method", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+
+    lone = round(model.to_points(model.weights["supports"].base * math.log(2), 100))
+    assert f"supports the claim adds +{lone} points" in english
+    assert "Each further report on the same side adds fewer points" in english
+    assert "Chaque nouvel article du même côté ajoute moins de points" in french
+    shipped = create_app(
+        Settings(env="test", secret_key="test-secret-key-0123456789", instance_path=tmp_path),
+        database=database,
+    ).test_client()
+    assert "Each further report" not in shipped.get("/method").get_data(as_text=True)
