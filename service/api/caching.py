@@ -30,14 +30,26 @@ def json_answer(model: BaseModel, *, cache_control: str, if_none_match: str) -> 
     return Response(payload, status=200, mimetype="application/json", headers=headers)
 
 
-def _tags(header: str) -> set[str]:
-    """The entity tags listed in an If-None-Match / If-Match header (weak prefixes dropped)."""
+def _tags(header: str, *, weak: bool) -> set[str]:
+    """The entity tags listed in an If-None-Match / If-Match header. ``weak``: compare weakly
+    (a ``W/`` prefix is dropped); else a weak tag is left out, since it never matches."""
     if header.strip() == "*":
         return {"*"}
-    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+    listed = [t.strip() for t in header.split(",") if t.strip()]
+    if weak:
+        return {t.removeprefix("W/") for t in listed}
+    return {t for t in listed if not t.startswith("W/")}
 
 
 def matches(header: str, etag: str) -> bool:
-    """Whether an If-Match header names ``etag`` (or ``*``)."""
-    tags = _tags(header)
+    """Whether an If-None-Match header names ``etag`` (or ``*``): weak comparison, as RFC 9110
+    13.1.2 asks, so a cache's weakened copy of our tag still revalidates."""
+    tags = _tags(header, weak=True)
+    return "*" in tags or etag in tags
+
+
+def matches_strong(header: str, etag: str) -> bool:
+    """Whether an If-Match header names ``etag`` (or ``*``): strong comparison, as RFC 9110
+    13.1.1 asks. A weak tag only says "equivalent", which is not enough to write over."""
+    tags = _tags(header, weak=False)
     return "*" in tags or etag in tags

@@ -36,7 +36,7 @@ from claims.semantic import crosslingual
 from claims.services import evidence, history, ledger, relations, verdicts, views
 from claims.services.ledger import get_claim
 from service.api import bp
-from service.api.caching import conditional_json, etag_of, matches
+from service.api.caching import conditional_json, etag_of, matches_strong
 from service.api.operation import current_actor, operation
 from service.api.wording import API_LANGUAGES, Language, vary_on_language, worded
 from service.db import get_session
@@ -64,7 +64,7 @@ def _expected_revision(kind: str, revision: int) -> int | None:
         )
     if if_match.strip() == "*":
         return None
-    if not matches(if_match, revision_etag(revision)):
+    if not matches_strong(if_match, revision_etag(revision)):
         raise ApiProblem(
             412,
             "Precondition failed",
@@ -227,7 +227,7 @@ def update_claim(claim_id: int, body: ClaimUpdate) -> Response:
     tags = {
         etag_of(_claim_public(claim_id, lang).model_dump_json().encode()) for lang in API_LANGUAGES
     }
-    if not any(matches(if_match, tag) for tag in tags):
+    if not any(matches_strong(if_match, tag) for tag in tags):
         raise ApiProblem(
             412,
             "Precondition failed",

@@ -847,6 +847,38 @@ def test_correcting_evidence_needs_if_match_and_a_stale_one_changes_nothing(
     assert client.get(evidence_url(claim.id)).get_json()["data"][0]["stance"] == "supports"
 
 
+def test_a_weak_entity_tag_never_satisfies_if_match(
+    client, make_claim, make_source, make_evidence, auth, problem, table_counts
+):
+    """RFC 9110 13.1.1: If-Match compares strongly; W/"1" only claims an equivalent version."""
+    claim = make_claim("The pier is 450 metres long.")
+    item = make_evidence(claim, make_source("https://pier.example/450"), stance="supports")
+    url = f"{evidence_url(claim.id)}/{item.id}"
+    before = table_counts()
+
+    problem(
+        client.patch(
+            url, json={"stance": "refutes"}, headers={**auth("editor"), "If-Match": 'W/"1"'}
+        ),
+        412,
+    )
+    assert table_counts() == before
+    etag = client.get(f"{API}/claims/{claim.id}").headers["ETag"]
+    problem(
+        client.patch(
+            f"{API}/claims/{claim.id}",
+            json={"text": "The pier is 451 metres long."},
+            headers={**auth(), "If-Match": f"W/{etag}"},
+        ),
+        412,
+    )
+    # Listed beside the strong tag, the weak one does not spoil it.
+    response = client.patch(
+        url, json={"stance": "refutes"}, headers={**auth("editor"), "If-Match": 'W/"1", "1"'}
+    )
+    assert response.status_code == 200
+
+
 def test_of_two_writers_holding_the_same_evidence_revision_only_one_gets_through(
     session, make_claim, make_source, make_evidence, editor
 ):
