@@ -161,7 +161,9 @@ def build_runtime(app: Flask, settings: Settings, database: db.Database) -> runt
         scoring_model=model,
         semantic=semantic.install(app, database=database),
         jobs=queue,
-        limits=ratelimit.build(settings),
+        limits=ratelimit.build(
+            settings, deployment=settings.deployment_key(Path(app.instance_path))
+        ),
     )
 
 

@@ -23,6 +23,8 @@ DEV_SECRET = "dev-only-not-secret"
 # fetch_allow_private opens the SSRF guard to loopback and private addresses; jobs_immediate runs
 # every job inside the request that queues it.
 TEST_ONLY = frozenset({"fetch_allow_private", "jobs_immediate"})
+# The port a database URL means when it names none (``Settings.deployment_key``).
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 
 
 class _WithoutTestOnly(PydanticBaseSettingsSource):
@@ -271,17 +273,32 @@ class Settings(BaseSettings):
         return FetchPolicy(**{**options, **overrides})
 
     def resolved_queue_name(self, instance_path: Path) -> str:
-        """The configured queue name, or one derived from the database this deployment uses.
+        """The configured queue name, or the deployment's key (``deployment_key``)."""
+        return self.queue_name or self.deployment_key(instance_path)
 
-        Every process of one deployment shares its database URL, and two deployments never do,
-        so the hash of the URL (without its password) tells their jobs apart on a shared Redis.
+    def deployment_key(self, instance_path: Path) -> str:
+        """A name for this deployment on shared services (the job queue's default name, the
+        rate-limit counters' prefix in Redis): ``claimdesk-`` and a digest of its database.
+
+        Every process of one deployment shares its database, and two deployments never do, so
+        the database tells them apart; it is identified by what names it, not by how its URL is
+        spelled: the backend without its driver, the user, the host in lower case, the port
+        (the backend's default when none is given), the database; for SQLite, the file's
+        resolved path. ``postgresql://db/x`` and ``postgresql+psycopg://DB:5432/x`` are one
+        deployment; the password and the query string are not part of it.
         """
-        if self.queue_name:
-            return self.queue_name
         from sqlalchemy.engine import make_url
 
         url = make_url(self.resolved_database_url(instance_path))
-        identity = url._replace(password=None).render_as_string(hide_password=False)
+        backend = url.get_backend_name()
+        if backend == "sqlite":
+            where = url.database or ""
+            name = where if where in ("", ":memory:") else str(Path(where).resolve())
+            identity = f"sqlite:{name}"
+        else:
+            port = url.port or DEFAULT_PORTS.get(backend)
+            host = (url.host or "").lower()
+            identity = f"{backend}://{url.username or ''}@{host}:{port or ''}/{url.database or ''}"
         digest = hashlib.sha256(identity.encode()).hexdigest()
         return f"claimdesk-{digest[:12]}"
 

@@ -39,7 +39,7 @@ from service.db import database
 from service.runtime import current_runtime
 from service.settings import Settings
 
-NAMESPACE = "claimdesk"  # part of every counter's key, so a shared Redis can tell them apart
+NAMESPACE = "claimdesk"  # the counters' family; on Redis the deployment's key comes before it
 Kind = Literal["submit", "login"]
 STORE_RETRY_SECONDS = 30
 # A hung Redis (stopped, or a black-holed network) must cost a request about a second, not
@@ -90,7 +90,8 @@ class DatabaseStore:
 class RedisStore:
     """Counters in Redis: one Lua script per step, so each step is atomic on the server."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, prefix: str) -> None:
+        self.prefix = prefix  # the deployment's key: two deployments on one Redis never mix
         self.client = Redis.from_url(
             url,
             socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
@@ -102,11 +103,14 @@ class RedisStore:
 
     def hit(self, bucket: str, *, window_start: int, window: int, now: int) -> int:
         """INCR the window's key (setting its expiry on the first hit) and answer the total."""
-        return int(self._hit(keys=[f"{bucket}/{window_start}"], args=[window]))
+        return int(self._hit(keys=[self._key(bucket, window_start)], args=[window]))
 
     def refund(self, bucket: str, *, window_start: int) -> None:
         """DECR the window's key unless it has already expired."""
-        self._refund(keys=[f"{bucket}/{window_start}"])
+        self._refund(keys=[self._key(bucket, window_start)])
+
+    def _key(self, bucket: str, window_start: int) -> str:
+        return f"{self.prefix}/{bucket}/{window_start}"
 
 
 @dataclass(frozen=True)
@@ -126,14 +130,17 @@ class Reservation:
     window_start: int
 
 
-def build(settings: Settings) -> Limits:
+def build(settings: Settings, *, deployment: str) -> Limits:
     """The app's limits on the database, or on Redis when a URL is configured (the runtime's).
 
     Flask-Limiter's ``Limiter`` is not used: only ``check``/``spend`` count anything, and the
     extension's before/after/teardown hooks cost every request (a status poll, a widget load)
-    about 0.1 ms for no limit at all.
+    about 0.1 ms for no limit at all. ``deployment`` (``Settings.deployment_key``) prefixes the
+    Redis keys; the database's counters are the deployment's own already.
     """
-    store: Store = RedisStore(settings.redis_url) if settings.redis_url else DatabaseStore()
+    store: Store = (
+        RedisStore(settings.redis_url, prefix=deployment) if settings.redis_url else DatabaseStore()
+    )
     return Limits(
         store=store,
         rates={"submit": parse(settings.anon_submit_limit), "login": parse(settings.login_limit)},

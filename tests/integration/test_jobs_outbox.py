@@ -269,6 +269,29 @@ def test_two_deployments_never_share_a_queue(tmp_path):
     assert first.resolved_queue_name(tmp_path / "a") != second.resolved_queue_name(tmp_path / "b")
 
 
+def test_one_database_spelled_two_ways_is_one_deployment(tmp_path, monkeypatch):
+    """Processes of one deployment configured by different hands still share one queue."""
+    key = Settings(**BASE, database_url="postgresql+psycopg://app:s@db1:5432/news").deployment_key
+    assert key(tmp_path) == Settings(
+        **BASE, database_url="postgresql://app@DB1/news"
+    ).deployment_key(tmp_path)
+    assert key(tmp_path) == Settings(
+        **BASE, database_url="postgresql+psycopg://app:x@db1/news?connect_timeout=3"
+    ).deployment_key(tmp_path)
+    assert key(tmp_path) != Settings(
+        **BASE, database_url="postgresql://app@db1:5433/news"
+    ).deployment_key(tmp_path)
+    assert key(tmp_path) != Settings(
+        **BASE, database_url="postgresql://other@db1/news"
+    ).deployment_key(tmp_path)
+    # SQLite: the file, however its path is written.
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    relative = Settings(**BASE, database_url="sqlite:///../x.sqlite3")
+    absolute = Settings(**BASE, database_url=f"sqlite:///{tmp_path}/x.sqlite3")
+    assert relative.resolved_queue_name(tmp_path) == absolute.resolved_queue_name(tmp_path)
+
+
 def test_the_worker_s_outbox_loop_keeps_going_through_failures(database, settings):
     jobs = Jobs(huey=MemoryHuey("loop", results=False), database=database, settings=settings)
     calls: list[int] = []

@@ -107,3 +107,28 @@ def test_a_hung_redis_answers_anonymous_actions_with_a_503_within_two_seconds(
         assert "please try again shortly" in response.get_data(as_text=True).lower()
         assert response.headers["Retry-After"] == "30"
         assert elapsed < 2.5, (path, elapsed)
+
+
+def test_two_deployments_sharing_one_redis_keep_their_own_counters(tmp_path, browser_on) -> None:
+    """Newsroom A's failed sign-ins must not lock a visitor out of newsroom B on one Redis."""
+    redis_url = "redis://127.0.0.1:6379/5"
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
+    except Exception as exc:  # any failure to reach it means: not here
+        pytest.skip(f"Redis not reachable at {redis_url}: {exc}")
+    apps = []
+    for name in ("a", "b"):
+        url = f"sqlite:///{tmp_path / name}.sqlite3"
+        migrate.upgrade(url)
+        settings = _settings(
+            tmp_path / name, login_limit="2 per minute", redis_url=redis_url, database_url=url
+        )
+        apps.append(create_app(settings, database=Database(url)))
+    keys = {runtime(app).limits.store.prefix for app in apps}  # type: ignore[attr-defined]
+    first, second = (browser_on(app.test_client()) for app in apps)
+
+    assert [first.post("/login", WRONG).status_code for _ in range(3)] == [200, 200, 429]
+    assert second.post("/login", WRONG).status_code == 200
+    assert len(keys) == 2
