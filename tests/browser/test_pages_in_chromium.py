@@ -147,3 +147,22 @@ def test_the_header_stays_on_one_line_at_1280_px_when_signed_in(tab, sign_in_as)
     brand = tab.locator("header.site .brand").bounding_box()
     assert bar is not None and brand is not None
     assert bar["height"] < brand["height"] * 2 + 24, bar  # one row, not two
+
+
+PLACEHOLDER_ROOM = """() => {
+  const input = document.querySelector('#site-q');
+  const style = getComputedStyle(input);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return room - ctx.measureText(input.placeholder).width;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_header_search_box_shows_its_whole_placeholder_on_a_phone_and_a_desktop(
+    tab, width
+) -> None:
+    tab.set_viewport_size({"width": width, "height": 844})
+    tab.goto("/")
+    assert tab.evaluate(PLACEHOLDER_ROOM) >= 0, (width, tab.locator("#site-q").bounding_box())
