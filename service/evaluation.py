@@ -260,21 +260,15 @@ def evaluate(
             spec=spec,
             progress=progress,
         )
-        return Report(
-            validation.lines,
-            validation.claims,
-            skipped,
-            validation.penalties,
-            validation.specifications,
+    else:
+        overlap = set(train) & set(test)
+        if overlap:
+            raise DataError(f"{len(overlap)} claim id(s) are in both files")
+        pool = {**train, **test}
+        progress(f"{len(train)} rated, {len(test)} scored")
+        validation = held_out_test(
+            labels_of(train), labels_of(test), items_for, seed=seed, spec=spec, progress=progress
         )
-    overlap = set(train) & set(test)
-    if overlap:
-        raise DataError(f"{len(overlap)} claim id(s) are in both files")
-    pool = {**train, **test}
-    progress(f"{len(train)} rated, {len(test)} scored")
-    validation = held_out_test(
-        labels_of(train), labels_of(test), items_for, seed=seed, spec=spec, progress=progress
-    )
     return Report(
         validation.lines,
         validation.claims,
