@@ -9,11 +9,14 @@ is refused with 409 and the record as it is now, never applied over it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlmodel import Session
 
 from claims.errors import Conflict, InvalidRequest, NotFound, PermissionDenied, StaleRevision
 from claims.policy import Action
@@ -96,53 +99,50 @@ def edit_evidence(claim_id: int, evidence_id: int) -> ResponseReturnValue:
     _refuse_unless_may_correct(item.added_by)
     if item.retracted_at is not None:
         raise InvalidRequest(_("Retracted evidence cannot be corrected."))
-    target = _target(claim_id)
 
-    def show(state: forms.FormState, status: int = 200) -> ResponseReturnValue:
-        shown = _evidence(claim_id, evidence_id)
-        return render_template(
-            "web/evidence_edit.html", form=state, target=target, item=shown
-        ), status
-
-    if request.method == "GET":
-        return show(forms.FormState(values=_evidence_values(item)))
-    state = forms.read(EVIDENCE_EDIT_FORM)
-    stale = _(
-        "Someone changed this evidence after you opened this form, so your correction was not "
-        "saved. The evidence as it is now is shown above the form; check your changes against "
-        "it and save again."
-    )
-    now = versions.revision_version(item.revision)
-    if state.values[versions.FIELD] != now:
-        _stale(state, stale, now)
-        return show(state, 409)
-    evidence_in = forms.validate(
-        EvidenceUpdate, _evidence_update(state.values, item), state, fields=forms.EVIDENCE_FIELDS
-    )
-    if evidence_in is None:
-        return show(state, 422)
-    session = get_session()
-    try:
-        evidence.update_evidence(
-            session=session,
-            claim_id=claim_id,
-            evidence_id=evidence_id,
-            evidence_in=evidence_in,
-            actor=current_actor(),
-            expected_revision=item.revision,
+    def save(session: Session, state: forms.FormState) -> bool:
+        evidence_in = forms.validate(
+            EvidenceUpdate,
+            _evidence_update(state.values, item),
+            state,
+            fields=forms.EVIDENCE_FIELDS,
         )
-    except StaleRevision:
-        session.rollback()
-        _stale(state, stale, versions.revision_version(_evidence(claim_id, evidence_id).revision))
-        return show(state, 409)
-    except (InvalidRequest, InvalidSource, NotFound) as exc:
-        session.rollback()
-        field = getattr(exc, "field", None) or "source_url"
-        state.add(forms.EVIDENCE_FIELDS.get(field, field), str(exc))
-        return show(state, 422)
-    commit_or_conflict(session)
-    flash(_("Evidence corrected."), "success")
-    return redirect(url_for("web.claim", claim_id=claim_id, _anchor=f"evidence-{evidence_id}"), 303)
+        if evidence_in is None:
+            return False
+        try:
+            evidence.update_evidence(
+                session=session,
+                claim_id=claim_id,
+                evidence_id=evidence_id,
+                evidence_in=evidence_in,
+                actor=current_actor(),
+                expected_revision=item.revision,
+            )
+        except (InvalidRequest, InvalidSource, NotFound) as exc:
+            session.rollback()
+            field = getattr(exc, "field", None) or "source_url"
+            state.add(forms.EVIDENCE_FIELDS.get(field, field), str(exc))
+            return False
+        return True
+
+    return _correct(
+        claim_id,
+        Correction(
+            fetch=lambda: _evidence(claim_id, evidence_id),
+            values=_evidence_values,
+            form=EVIDENCE_EDIT_FORM,
+            template="web/evidence_edit.html",
+            stale=_(
+                "Someone changed this evidence after you opened this form, so your correction "
+                "was not saved. The evidence as it is now is shown above the form; check your "
+                "changes against it and save again."
+            ),
+            save=save,
+            done=_("Evidence corrected."),
+            anchor=f"evidence-{evidence_id}",
+        ),
+        item,
+    )
 
 
 # ---- counter-statements (relations) -------------------------------------------------------
@@ -171,57 +171,104 @@ def edit_relation(claim_id: int, relation_id: int) -> ResponseReturnValue:
     _refuse_unless_may_correct(item.added_by)
     if item.retracted_at is not None:
         raise InvalidRequest(_("A withdrawn counter-statement cannot be corrected."))
+
+    def save(session: Session, state: forms.FormState) -> bool:
+        data: dict[str, Any] = {
+            "kind": state.values.get("kind", "").strip(),
+            "first_hand": state.values.get("first_hand") == "1",
+            "note": state.values.get("note", "").strip() or None,
+        }
+        relation_in = forms.validate(RelationUpdate, data, state)
+        if relation_in is None:
+            return False
+        try:
+            relations.update_relation(
+                session=session,
+                claim_id=claim_id,
+                relation_id=relation_id,
+                relation_in=relation_in,
+                actor=current_actor(),
+                expected_revision=item.revision,
+            )
+        except (InvalidRequest, Conflict) as exc:
+            session.rollback()
+            state.add("kind", str(exc))
+            return False
+        return True
+
+    return _correct(
+        claim_id,
+        Correction(
+            fetch=lambda: _relation(claim_id, relation_id),
+            values=_relation_values,
+            form=RELATION_EDIT_FORM,
+            template="web/relation_edit.html",
+            stale=_(
+                "Someone changed this counter-statement after you opened this form, so your "
+                "correction was not saved. It is shown above the form as it is now; check your "
+                "changes against it and save again."
+            ),
+            save=save,
+            done=_("Counter-statement corrected."),
+            anchor=f"relation-{relation_id}",
+        ),
+        item,
+    )
+
+
+# ---- one correction flow ------------------------------------------------------------------
+
+
+Item = TypeVar("Item", EvidencePublic, RelationPublic)
+
+
+@dataclass(frozen=True)
+class Correction(Generic[Item]):
+    """What a correction form of a record with a revision needs; the flow is ``_correct``.
+
+    ``save`` validates the form into the service's input and calls the service with the
+    revision the form was opened on; it adds its own field errors and answers whether it saved.
+    A concurrent writer's StaleRevision is the flow's to handle, like a stale form.
+    """
+
+    fetch: Callable[[], Item]
+    values: Callable[[Item], dict[str, str]]
+    form: tuple[str, ...]
+    template: str
+    stale: str
+    save: Callable[[Session, forms.FormState], bool]
+    done: str
+    anchor: str
+
+
+def _correct(claim_id: int, correction: Correction[Item], item: Item) -> ResponseReturnValue:
+    """Show the form (GET), or apply it (POST) unless it was opened on an older revision: 409
+    with the record as it is now, 422 with the field errors, else 303 to the claim page."""
     target = _target(claim_id)
 
     def show(state: forms.FormState, status: int = 200) -> ResponseReturnValue:
-        shown = _relation(claim_id, relation_id)
-        return render_template(
-            "web/relation_edit.html", form=state, target=target, item=shown
-        ), status
+        shown = correction.fetch()
+        return render_template(correction.template, form=state, target=target, item=shown), status
 
     if request.method == "GET":
-        return show(forms.FormState(values=_relation_values(item)))
-    state = forms.read(RELATION_EDIT_FORM)
-    stale = _(
-        "Someone changed this counter-statement after you opened this form, so your correction "
-        "was not saved. It is shown above the form as it is now; check your changes against it "
-        "and save again."
-    )
+        return show(forms.FormState(values=correction.values(item)))
+    state = forms.read(correction.form)
     now = versions.revision_version(item.revision)
     if state.values[versions.FIELD] != now:
-        _stale(state, stale, now)
+        _stale(state, correction.stale, now)
         return show(state, 409)
-    data: dict[str, Any] = {
-        "kind": state.values.get("kind", "").strip(),
-        "first_hand": state.values.get("first_hand") == "1",
-        "note": state.values.get("note", "").strip() or None,
-    }
-    relation_in = forms.validate(RelationUpdate, data, state)
-    if relation_in is None:
-        return show(state, 422)
     session = get_session()
     try:
-        relations.update_relation(
-            session=session,
-            claim_id=claim_id,
-            relation_id=relation_id,
-            relation_in=relation_in,
-            actor=current_actor(),
-            expected_revision=item.revision,
-        )
+        saved = correction.save(session, state)
     except StaleRevision:
         session.rollback()
-        _stale(state, stale, versions.revision_version(_relation(claim_id, relation_id).revision))
+        _stale(state, correction.stale, versions.revision_version(correction.fetch().revision))
         return show(state, 409)
-    except (InvalidRequest, Conflict) as exc:
-        session.rollback()
-        state.add("kind", str(exc))
+    if not saved:
         return show(state, 422)
     commit_or_conflict(session)
-    flash(_("Counter-statement corrected."), "success")
-    return redirect(
-        url_for("web.claim", claim_id=claim_id, _anchor=f"relation-{relation_id}"), code=303
-    )
+    flash(correction.done, "success")
+    return redirect(url_for("web.claim", claim_id=claim_id, _anchor=correction.anchor), 303)
 
 
 # ---- withdrawing the verdict in force -----------------------------------------------------
