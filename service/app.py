@@ -87,7 +87,6 @@ def create_app(settings: Settings | None = None, *, database: db.Database | None
         SESSION_COOKIE_SECURE=settings.env == "production",
         # Requests for any other Host get 400 (Flask checks it before routing).
         TRUSTED_HOSTS=settings.allowed_hosts(),
-        CLAIMDESK=settings,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if database is None:

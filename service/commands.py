@@ -23,6 +23,7 @@ from flask.cli import AppGroup, with_appcontext
 from claims.policy import ACCOUNT_ROLES, Role
 from service import migrate
 from service.db import database, get_session
+from service.runtime import current_runtime
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 token_group = AppGroup("token", help="API tokens.")
@@ -358,7 +359,7 @@ def import_claims(
                 fmt=fmt,  # type: ignore[arg-type]
                 actor=Actor(name=actor, role=Role.editor),
                 distinct=distinct,
-                duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
+                duplicate_threshold=current_runtime().settings.duplicate_threshold,
                 dry_run=dry_run,
                 progress=bar.update,
                 parallel=False if single_process else None,
@@ -387,7 +388,7 @@ def import_claimreview(source: str, actor: str) -> None:
     from service import claimreview_sources as claimreviews
     from sources.errors import FetchError
 
-    settings = current_app.config["CLAIMDESK"]
+    settings = current_runtime().settings
     try:
         if source.lower().startswith(("http://", "https://")):
             reviews = claimreviews.from_url(source, settings=settings)
@@ -469,7 +470,7 @@ def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> No
         session = get_session()
         click.echo(load_demo(session=session))
         session.commit()
-    settings = current_app.config["CLAIMDESK"]
+    settings = current_runtime().settings
     database().engine.dispose()  # workers open their own connections after the fork
     worker_process = None
     # A SIGTERM that arrives before gunicorn installs its own handlers must still stop the

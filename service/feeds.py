@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import gettext as _
 
 from claims.errors import NotFound
@@ -24,6 +24,7 @@ from claims.schemas import TAG_RE
 from claims.services import claimants
 from clock import as_utc
 from service.db import get_session
+from service.runtime import current_runtime
 from service.web.i18n import current_language
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -83,7 +84,7 @@ def _answer(fmt: str, title: str, page: str, scope: dict[str, Any]) -> Response:
 
 
 def _base() -> str:
-    public_url = current_app.config["CLAIMDESK"].public_url
+    public_url = current_runtime().settings.public_url
     return str(public_url or request.url_root).rstrip("/")
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -21,6 +21,7 @@ from claims.errors import (
 )
 from service.problem_types import TYPES, slug_for_status
 from service.retry import as_unavailable
+from service.runtime import current_runtime
 from sources.errors import FetchError, InvalidSource, SnapshotNotFound, SourceNotFound
 
 PROBLEM_JSON = "application/problem+json"
@@ -57,7 +58,7 @@ def type_uri(slug: str) -> str:
     """
     if slug not in TYPES:
         return "about:blank"
-    public_url: str | None = current_app.config["CLAIMDESK"].public_url
+    public_url: str | None = current_runtime().settings.public_url
     site = public_url or request.url_root.rstrip("/")
     return f"{site}/problems/{slug}"
 

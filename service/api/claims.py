@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, current_app, g, request, url_for
+from flask import Response, g, request, url_for
 
 from claims.matching.fuzzy import DUPLICATE_THRESHOLD
 from claims.schemas import (
@@ -150,7 +150,7 @@ def create_claim(
         claim_in=body,
         actor=current_actor(),
         allow_duplicate=query.distinct,
-        duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
+        duplicate_threshold=current_runtime().settings.duplicate_threshold,
     )
     assert claim.id is not None
     if query.translation_of is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from claims.claimreview.service import ImportSummary, import_reviews
 from claims.schemas import ClaimReviewImport, ImportItemPublic, ImportSummaryPublic
 from service import claimreview_sources as claimreviews
@@ -11,6 +9,7 @@ from service.api import bp
 from service.api.operation import current_actor, operation
 from service.db import get_session
 from service.problems import ApiProblem
+from service.runtime import current_runtime
 
 TAG = "imports"
 
@@ -32,7 +31,7 @@ TAG = "imports"
     "cannot be fetched answers 422 (address refused) or 502 (the page's server failed).",
 )
 def import_claimreview(body: ClaimReviewImport) -> ImportSummaryPublic:
-    settings = current_app.config["CLAIMDESK"]
+    settings = current_runtime().settings
     if body.url is not None:
         try:
             reviews = claimreviews.from_url(body.url, settings=settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, url_for
+from flask import Response, url_for
 
 from claims.errors import InvalidRequest
 from claims.notices import subscriptions
@@ -20,6 +20,7 @@ from claims.notices.schemas import (
 from service.api import bp
 from service.api.operation import current_actor, operation
 from service.db import get_session
+from service.runtime import current_runtime
 from service.webhook_sender import refusal
 
 TAG = "subscriptions"
@@ -27,7 +28,7 @@ TAG = "subscriptions"
 
 def refuse_blocked(url: str) -> None:
     """A receiver the SSRF guard will always refuse is an error now, not a failure later."""
-    why = refusal(url, current_app.config["CLAIMDESK"].allowlist())
+    why = refusal(url, current_runtime().settings.allowlist())
     if why is not None:
         raise InvalidRequest(why, field="url")
 

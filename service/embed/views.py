@@ -58,7 +58,7 @@ class OEmbedQuery(BaseModel):
 
 def base_url() -> str:
     """Where readers reach this claimdesk (configured, or the request's own root)."""
-    return base_url_of(current_app.config["CLAIMDESK"], request)
+    return base_url_of(current_runtime().settings, request)
 
 
 def base_url_of(settings: Settings, request: Request) -> str:
@@ -99,7 +99,7 @@ def _cached(body: str | bytes, *, mimetype: str, status: int = 200, **headers: s
         "X-Content-Type-Options": "nosniff",
         **headers,
     }
-    vary = site_vary(current_app.config["CLAIMDESK"])
+    vary = site_vary(current_runtime().settings)
     if vary:
         common["Vary"] = vary
     if status == 200 and matches(request.headers.get("If-None-Match", ""), etag):
@@ -427,7 +427,7 @@ def jsonld_graph(
 
 def organisation() -> claimreview.Organisation:
     """The newsroom verdicts are published under (settings), for ClaimReview's author."""
-    settings = current_app.config["CLAIMDESK"]
+    settings = current_runtime().settings
     return claimreview.Organisation(
         name=settings.publisher_name,
         url=settings.publisher_url or base_url() + "/",

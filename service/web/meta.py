@@ -6,9 +6,10 @@ canonical link names one address per page, on the deployment's public base URL.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 
 from service.embed.views import base_url, vocabulary_url
+from service.runtime import current_runtime
 from service.web.i18n import current_language
 
 # Open Graph wants a territory with the language.
@@ -22,7 +23,7 @@ def canonical_url() -> str:
 
 def site_name() -> str:
     """The name pages are published under (the newsroom's, from settings)."""
-    return str(current_app.config["CLAIMDESK"].publisher_name)
+    return str(current_runtime().settings.publisher_name)
 
 
 def og_locale() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -16,6 +16,7 @@ from claims.semantic import crosslingual
 from claims.services import claimants, ledger, views
 from service.db import commit_or_conflict, get_session
 from service.embed.views import base_url, claim_page_url
+from service.runtime import current_runtime
 from service.web import bp, forms, pages, ratelimit
 from service.web.auth import current_actor, may
 from service.web.explain import explain
@@ -127,7 +128,7 @@ def submit_claim() -> ResponseReturnValue:
             claim_in=claim_in,
             actor=current_actor(),
             allow_duplicate=forms.confirmed_distinct(state.values),
-            duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
+            duplicate_threshold=current_runtime().settings.duplicate_threshold,
             review_state=ReviewState.published if publishing else ReviewState.submitted,
         )
         if translation_of is not None:

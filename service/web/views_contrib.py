@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -16,6 +16,7 @@ from claims.schemas import (
 )
 from claims.services import counters, evidence, ledger, relations, views
 from service.db import commit_or_conflict, get_session
+from service.runtime import current_runtime
 from service.web import bp, forms
 from service.web.auth import current_actor, refuse_unless_may_retract, requires
 from service.web.views_claims import claim_errors, render_claim_form
@@ -114,7 +115,7 @@ def add_counter(claim_id: int) -> ResponseReturnValue:
                 relation_in=relation_in,
                 actor=current_actor(),
                 allow_duplicate=forms.confirmed_distinct(state.values),
-                duplicate_threshold=current_app.config["CLAIMDESK"].duplicate_threshold,
+                duplicate_threshold=current_runtime().settings.duplicate_threshold,
             )
     except DuplicateClaim as exc:
         session.rollback()

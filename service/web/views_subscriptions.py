@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -20,6 +20,7 @@ from claims.notices.models import EventType, SubscriptionState
 from claims.notices.schemas import SubscriptionCreate, SubscriptionUpdate
 from claims.policy import Action
 from service.db import commit_or_conflict, get_session
+from service.runtime import current_runtime
 from service.web import bp, forms
 from service.web.auth import current_actor, requires
 from service.webhook_sender import refusal
@@ -85,7 +86,7 @@ def admin_create_subscription() -> ResponseReturnValue:
         state.add("filter_value", _("This field is required."))
     created = forms.validate(SubscriptionCreate, data, state, fields=FIELDS)
     if created is not None:
-        why = refusal(created.url, current_app.config["CLAIMDESK"].allowlist())
+        why = refusal(created.url, current_runtime().settings.allowlist())
         if why is not None:
             state.add("url", why)
     if created is None or not state.ok:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from service.runtime import runtime
 from service.tokens import revoke_token
 
 API = "/api/v1"
@@ -642,7 +643,6 @@ def test_the_duplicate_threshold_setting_is_honoured(app, client, auth, make_cla
     make_claim(text="The minimum wage rose by ten percent last year.")
     near = {"text": "The minimum wage rose by ten per cent last year."}
     assert client.post("/api/v1/claims", json=near, headers=auth()).status_code == 409
-    app.config["CLAIMDESK"] = app.config["CLAIMDESK"].model_copy(
-        update={"duplicate_threshold": 99.5}
-    )
+    held = runtime(app)
+    held.settings = held.settings.model_copy(update={"duplicate_threshold": 99.5})
     assert client.post("/api/v1/claims", json=near, headers=auth()).status_code == 201

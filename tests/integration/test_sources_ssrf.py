@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from service.runtime import runtime
+
 API = "/api/v1"
 
 
@@ -25,7 +27,7 @@ def record(client, auth, url: str) -> dict[str, Any]:
 
 
 def test_the_guard_is_on_in_these_tests(app):
-    assert app.config["CLAIMDESK"].fetch_allow_private is False
+    assert runtime(app).settings.fetch_allow_private is False
 
 
 def test_a_source_on_loopback_is_blocked_without_a_connection(
