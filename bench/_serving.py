@@ -223,6 +223,8 @@ def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> di
                 "n_refuting": n_ref,
                 "n_mentioning": len(stances) - n_sup - n_ref,
                 "n_rebuttals": rng.choice([0, 0, 0, 1, 2]),
+                "n_qualifications": rng.choice([0, 0, 0, 0, 1]),
+                "n_backings": rng.choice([0, 0, 0, 0, 1]),
                 "previous_status": rng.choice(STATUSES[1:]) if changed else None,
                 "status_changed_at": max(changed_at, created + timedelta(hours=2))
                 if changed_at

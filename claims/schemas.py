@@ -281,12 +281,16 @@ class SourceRef(BaseModel):
 
 
 class Counts(BaseModel):
-    """How many live items bear on a claim."""
+    """How many live items bear on a claim: evidence by stance, counter-statements by kind."""
 
-    supporting: int
-    refuting: int
-    mentioning: int
-    rebuttals: int
+    supporting: int = Field(description="Live evidence that supports the claim.")
+    refuting: int = Field(description="Live evidence that refutes it.")
+    mentioning: int = Field(description="Live evidence that reports it without taking a side.")
+    rebuttals: int = Field(description="Live counter-statements that rebut it.")
+    qualifications: int = Field(
+        description="Live counter-statements that qualify it: narrow it without denying it."
+    )
+    backings: int = Field(description="Live counter-statements that back it.")
 
 
 class VerdictBrief(BaseModel):

@@ -117,6 +117,8 @@ def _counts(claim: Claim) -> Counts:
         refuting=claim.n_refuting,
         mentioning=claim.n_mentioning,
         rebuttals=claim.n_rebuttals,
+        qualifications=claim.n_qualifications,
+        backings=claim.n_backings,
     )
 
 
@@ -232,6 +234,8 @@ STATUS_ROW = (
         _claim_t.c.n_refuting,
         _claim_t.c.n_mentioning,
         _claim_t.c.n_rebuttals,
+        _claim_t.c.n_qualifications,
+        _claim_t.c.n_backings,
         _claim_t.c.retracted_at,
         _claim_t.c.created_at,
         _claim_t.c.updated_at,
@@ -301,6 +305,8 @@ class StatusRow(NamedTuple):
     n_refuting: int
     n_mentioning: int
     n_rebuttals: int
+    n_qualifications: int
+    n_backings: int
     retracted_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -380,6 +386,8 @@ def status_from_row(row: StatusRow) -> ClaimStatusPublic:
             refuting=row.n_refuting,
             mentioning=row.n_mentioning,
             rebuttals=row.n_rebuttals,
+            qualifications=row.n_qualifications,
+            backings=row.n_backings,
         ),
         retracted=row.retracted_at is not None,
         updated_at=utc(row.updated_at),
