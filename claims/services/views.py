@@ -202,6 +202,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
             lean=round(c.lean, 4),
             verdict=verdicts.get(c.id),
             counts=_counts(c),
+            reasons=list(c.explanation.get("reasons") or ()),
             retracted=c.retracted_at is not None,
             updated_at=utc(c.updated_at),
         )
@@ -236,6 +237,11 @@ STATUS_ROW = (
         _claim_t.c.n_rebuttals,
         _claim_t.c.n_qualifications,
         _claim_t.c.n_backings,
+        # Of the stored explanation, what the poll words (``service/api/wording.py``): the
+        # reason codes, and the score an unsettled claim's sentence names. The database picks
+        # them out of the JSON, so a poll never parses the contributions.
+        _claim_t.c.explanation["reasons"].label("reasons"),
+        _claim_t.c.explanation["total"].as_integer().label("score_total"),
         _claim_t.c.retracted_at,
         _claim_t.c.created_at,
         _claim_t.c.updated_at,
@@ -307,6 +313,8 @@ class StatusRow(NamedTuple):
     n_rebuttals: int
     n_qualifications: int
     n_backings: int
+    reasons: list[str] | None  # None in an explanation stored without them
+    score_total: int | None  # None in an explanation stored before the fitted model
     retracted_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -389,6 +397,7 @@ def status_from_row(row: StatusRow) -> ClaimStatusPublic:
             qualifications=row.n_qualifications,
             backings=row.n_backings,
         ),
+        reasons=list(row.reasons or ()),
         retracted=row.retracted_at is not None,
         updated_at=utc(row.updated_at),
     )
