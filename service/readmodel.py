@@ -240,14 +240,13 @@ class ReadModel:
         """The status poll's 200 or 304 with its summary in ``language``, and its caching,
         CORS and framing headers. The body differs per language, and so does its ETag."""
         row = self.status_row(claim_id, session=session)
-        status = views.status_from_row(row)
         summary = self.words.summary(
             language=language,
             status=row.status,
-            rating=status.verdict.rating.value if status.verdict else None,
+            rating=views.row_rating(row),
             total=row.score_total,
         )
-        payload = status.model_copy(update={"summary": summary}).model_dump_json().encode()
+        payload = views.status_from_row(row, summary).model_dump_json().encode()
         etag = etag_of(payload)
         cors_headers = (
             self._cors

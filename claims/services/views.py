@@ -36,6 +36,7 @@ from claims.schemas import (
     RelationPublic,
     RevisionPublic,
     SourceRef,
+    StatusSummary,
     VerdictBrief,
     VerdictPublic,
 )
@@ -377,8 +378,14 @@ def _row_shared_verdict(row: StatusRow) -> VerdictBrief | None:
     )
 
 
-def status_from_row(row: StatusRow) -> ClaimStatusPublic:
-    """The status view of a ``StatusRow`` (the same answer ``statuses_public`` gives)."""
+def row_rating(row: StatusRow) -> str | None:
+    """The rating of the verdict the status shows: the claim's own, else a translation's."""
+    return row.verdict_rating if row.verdict_id is not None else row.shared_verdict_rating
+
+
+def status_from_row(row: StatusRow, summary: StatusSummary | None = None) -> ClaimStatusPublic:
+    """The status view of a ``StatusRow`` (the same answer ``statuses_public`` gives), with
+    ``summary`` when the caller has worded it (``service/api/wording.py``)."""
     return ClaimStatusPublic(
         id=row.id,
         text=row.text,
@@ -398,6 +405,7 @@ def status_from_row(row: StatusRow) -> ClaimStatusPublic:
             backings=row.n_backings,
         ),
         reasons=list(row.reasons or ()),
+        summary=summary,
         retracted=row.retracted_at is not None,
         updated_at=utc(row.updated_at),
     )
