@@ -248,18 +248,14 @@ class ReadModel:
         )
         payload = views.status_from_row(row, summary).model_dump_json().encode()
         etag = etag_of(payload)
-        cors_headers = (
-            self._cors
-            if origin is None and method == "GET"
-            else tuple(cors.header_list(self.origins, origin, method))
-        )
-        headers = (
-            ("ETag", etag),
-            ("Cache-Control", STATUS_CACHE),
-            *STATUS_VARY,
-            *cors_headers,
-            *_FRAMING,
-        )
+        vary, cors_headers = STATUS_VARY, self._cors
+        if origin is not None or method != "GET":
+            cors_headers = tuple(cors.header_list(self.origins, origin, method))
+            # One Vary header: the language, and the origin when CORS answers per origin.
+            varies = [v for name, v in cors_headers if name == "Vary"]
+            vary = (("Vary", ", ".join((STATUS_VARY[0][1], *varies))),)
+            cors_headers = tuple(h for h in cors_headers if h[0] != "Vary")
+        headers = (("ETag", etag), ("Cache-Control", STATUS_CACHE), *vary, *cors_headers, *_FRAMING)
         if matches(if_none_match, etag):
             return Answer(304, headers)
         return _with_body(200, headers, payload, "application/json")

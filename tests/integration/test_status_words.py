@@ -129,3 +129,26 @@ def test_each_language_has_its_own_body_and_etag_and_caches_keep_them_apart(clie
     assert stale.status_code == 200 and stale.get_data() == french.get_data()
     current = client.get(url, headers={**FRENCH, "If-None-Match": french.headers["ETag"]})
     assert current.status_code == 304 and current.headers["ETag"] == french.headers["ETag"]
+
+
+def test_an_answer_per_origin_varies_on_the_origin_and_the_language_in_one_header(
+    settings, database, make_claim
+):
+    from service.app import create_app
+
+    claim_id = int(make_claim("The ferry crossing took four hours in 1920.").id)
+    app = create_app(
+        settings.model_copy(update={"cors_origins": "https://news.example"}), database=database
+    )
+    client = app.test_client()
+    url = f"{API}/claims/{claim_id}/status"
+
+    allowed = client.get(url, headers={**FRENCH, "Origin": "https://news.example"})
+    other = client.get(url, headers={**FRENCH, "Origin": "https://elsewhere.example"})
+
+    assert allowed.headers.getlist("Vary") == ["Accept-Language, Origin"]
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://news.example"
+    assert other.headers.getlist("Vary") == ["Accept-Language"]
+    assert (
+        allowed.get_json()["summary"]["language"] == "fr" == other.get_json()["summary"]["language"]
+    )
