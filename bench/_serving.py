@@ -131,6 +131,47 @@ def _tables() -> dict[str, sa.Table]:
     return dict(SQLModel.metadata.tables)
 
 
+def _explanation(stances: Sequence[str], rng: random.Random) -> dict[str, Any]:
+    """A stored explanation of the size and shape ``Score.to_dict`` writes: one contribution per
+    item, the total, the reason codes (a read that picks them out of the JSON pays for it)."""
+    contributions: list[dict[str, Any]] = []
+    total = start = -40
+    for n, stance in enumerate(stances):
+        points = 0 if stance == "mentions" else rng.randint(5, 60)
+        total += points if stance == "supports" else -points
+        contributions.append(
+            {
+                "key": f"evidence:{n}",
+                "label": f"News {rng.randint(1, 300)}",
+                "role": None,
+                "stance": stance,
+                "kind": "secondary",
+                "via": "source",
+                "origin": f"news{n}.example.org",
+                "code": f"source_{stance}",
+                "points": points,
+                "alone": points,
+                "stance_points": points,
+                "record_points": 0,
+                "factor": 1.0,
+                "factor_reason": None,
+                "record": {"held": 0, "failed": 0, "unverified": 0},
+                "interested": False,
+                "capped": False,
+                "same_as": None,
+                "same_as_label": None,
+            }
+        )
+    return {
+        "model": "bench seed",
+        "start": start,
+        "total": total,
+        "reasons": ["interested_party_capped"] if rng.random() < 0.05 else [],
+        "counts": {f"source_{s}": stances.count(s) for s in ("supports", "refutes", "mentions")},
+        "contributions": contributions,
+    }
+
+
 def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> dict[str, int]:
     """Migrate ``url`` to head and fill it with realistic claims, evidence and verdicts.
 
@@ -141,6 +182,7 @@ def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> di
     from service import migrate
 
     rng = random.Random(seed_value)
+    points = random.Random(seed_value + 1)  # the explanations' own, leaving ``rng``'s draws alone
     migrate.upgrade(url)
     liar = liar_rows()
     now = datetime.now(UTC)
@@ -218,11 +260,13 @@ def seed(url: str, *, n_claims: int, n_evidence: int, seed_value: int = 7) -> di
                 "contestedness": round(rng.random() if n_sup and n_ref else 0.0, 4),
                 "support_weight": float(n_sup),
                 "oppose_weight": float(n_ref),
-                "explanation": {"supporting": n_sup, "refuting": n_ref, "rule": "bench seed"},
+                "explanation": _explanation(stances, points),
                 "n_supporting": n_sup,
                 "n_refuting": n_ref,
                 "n_mentioning": len(stances) - n_sup - n_ref,
                 "n_rebuttals": rng.choice([0, 0, 0, 1, 2]),
+                "n_qualifications": points.choice([0, 0, 0, 0, 1]),
+                "n_backings": points.choice([0, 0, 0, 0, 1]),
                 "previous_status": rng.choice(STATUSES[1:]) if changed else None,
                 "status_changed_at": max(changed_at, created + timedelta(hours=2))
                 if changed_at

@@ -212,6 +212,8 @@ def raw_rows(path: Path) -> tuple[list[dict[str, object]], dict[str, int]]:
                 "n_refuting": 0,
                 "n_mentioning": 0,
                 "n_rebuttals": 0,
+                "n_qualifications": 0,
+                "n_backings": 0,
                 "revision": 1,
                 "created_by": "bench",
                 "created_at": now,

@@ -201,6 +201,14 @@ class Claim(SQLModel, table=True):
     n_refuting: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     n_mentioning: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     n_rebuttals: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    # Counter-statements that qualify the claim, and those that back it (relations of kind
+    # qualifies and supports), counted as such beside the rebuttals (migration 0013).
+    n_qualifications: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    n_backings: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     # The card's source alerts, stored like the counts above (claims/services/alerts.py).
     n_dead_sources: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")

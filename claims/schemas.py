@@ -281,12 +281,16 @@ class SourceRef(BaseModel):
 
 
 class Counts(BaseModel):
-    """How many live items bear on a claim."""
+    """How many live items bear on a claim: evidence by stance, counter-statements by kind."""
 
-    supporting: int
-    refuting: int
-    mentioning: int
-    rebuttals: int
+    supporting: int = Field(description="Live evidence that supports the claim.")
+    refuting: int = Field(description="Live evidence that refutes it.")
+    mentioning: int = Field(description="Live evidence that reports it without taking a side.")
+    rebuttals: int = Field(description="Live counter-statements that rebut it.")
+    qualifications: int = Field(
+        description="Live counter-statements that qualify it: narrow it without denying it."
+    )
+    backings: int = Field(description="Live counter-statements that back it.")
 
 
 class VerdictBrief(BaseModel):
@@ -306,6 +310,21 @@ class VerdictBrief(BaseModel):
     )
 
 
+class StatusSummary(BaseModel):
+    """The status in words, in the request's language: what to lead with, where the evidence
+    stands, and why it disagrees with the editor's verdict when it does."""
+
+    model_config = ConfigDict(frozen=True)  # rendered once, shared between answers
+    language: Literal["en", "fr"] = Field(
+        description="Chosen by Accept-Language (en or fr), English by default."
+    )
+    headline: str = Field(description="The editor's verdict when there is one, else the state.")
+    state: str = Field(description="The state of the evidence on record.")
+    disagreement: str | None = Field(
+        description="Why the evidence on record disagrees with the editor's verdict, if it does."
+    )
+
+
 class ClaimStatusPublic(BaseModel):
     """The compact answer programs poll."""
 
@@ -319,6 +338,16 @@ class ClaimStatusPublic(BaseModel):
     lean: float
     verdict: VerdictBrief | None
     counts: Counts
+    reasons: list[str] = Field(
+        description="Stable codes of why the status is what it is (``explanation.reasons`` of "
+        "the full claim view, docs/scoring.md); words for them are in ``summary``."
+    )
+    summary: StatusSummary | None = Field(
+        default=None,
+        description="The status in words, in the language asked for by Accept-Language (en, "
+        "fr; default en). Given by the status poll; null where a status is shown inside "
+        "another answer (a relation's other claim, a search result).",
+    )
     retracted: bool
     updated_at: datetime
 

@@ -36,6 +36,7 @@ from service import (
     web,
 )
 from service.api import API_PREFIX, load_routes
+from service.api.wording import StatusWords
 from service.embed.views import Widgets
 from service.sessions import LazyCookieSessionInterface
 from service.settings import Settings
@@ -138,6 +139,7 @@ def build_runtime(app: Flask, settings: Settings, database: db.Database) -> runt
         connections=connections,
         cache=card_cache.for_database(database, size=settings.card_cache_size),
         widgets=Widgets(app, settings),
+        words=StatusWords(app),
         origins=cors.allowed_origins(settings),
     )
     # The duplicate check, /claims/match and ?q= share it (built lazily on first use); the

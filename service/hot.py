@@ -25,6 +25,7 @@ from flask import Flask
 from werkzeug.wrappers import Request
 
 from service.api import bp as api
+from service.api.wording import language_of
 from service.embed.views import parsed_options
 from service.readmodel import Answer, ReadModel
 
@@ -67,7 +68,9 @@ class HotReads:
         found = self.status_path.fullmatch(path)
         if found is not None and not environ.get("QUERY_STRING"):
             return self.reads.status_answer(
-                int(found[1]), if_none_match=environ.get("HTTP_IF_NONE_MATCH", "")
+                int(found[1]),
+                language=language_of(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
+                if_none_match=environ.get("HTTP_IF_NONE_MATCH", ""),
             )
         found = self.card_path.fullmatch(path)
         if found is not None:

@@ -41,6 +41,7 @@ from claims.services import views
 from claims.services.views import StatusRow
 from service import cors
 from service.api.caching import etag_of, matches
+from service.api.wording import Language, StatusWords
 from service.embed import DENY_FRAMING
 from service.embed.card import CARD_ROW, CardRow, visible_of
 from service.embed.views import CardOptions, Widgets, card_etag, site_root
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 
 Rows = list[tuple[Any, ...]]
 STATUS_CACHE = "public, max-age=60, stale-while-revalidate=300"
+# The poll's ``summary`` is worded in the language Accept-Language asks for.
+STATUS_VARY = (("Vary", "Accept-Language"),)
 _FRAMING = (("Content-Security-Policy", DENY_FRAMING), ("X-Frame-Options", "DENY"))
 
 
@@ -167,12 +170,14 @@ class ReadModel:
         connections: Connections,
         cache: CardCache | None,
         widgets: Widgets,
+        words: StatusWords,
         origins: list[str],
     ) -> None:
         self.engine = engine
         self.connections = connections
         self.cache = cache
         self.widgets = widgets
+        self.words = words
         self.origins = origins
         self._compiled: dict[Select[Any], _Compiled] = {}
         self._cors = tuple(cors.header_list(origins, None, "GET"))
@@ -226,21 +231,31 @@ class ReadModel:
         self,
         claim_id: int,
         *,
+        language: Language = "en",
         if_none_match: str = "",
         origin: str | None = None,
         method: str = "GET",
         session: Session | None = None,
     ) -> Answer:
-        """The status poll's 200 or 304, with its caching, CORS and framing headers."""
+        """The status poll's 200 or 304 with its summary in ``language``, and its caching,
+        CORS and framing headers. The body differs per language, and so does its ETag."""
         row = self.status_row(claim_id, session=session)
-        payload = views.status_from_row(row).model_dump_json().encode("utf-8")
-        etag = etag_of(payload)
-        cors_headers = (
-            self._cors
-            if origin is None and method == "GET"
-            else tuple(cors.header_list(self.origins, origin, method))
+        summary = self.words.summary(
+            language=language,
+            status=row.status,
+            rating=views.row_rating(row),
+            total=row.score_total,
         )
-        headers = (("ETag", etag), ("Cache-Control", STATUS_CACHE), *cors_headers, *_FRAMING)
+        payload = views.status_from_row(row, summary).model_dump_json().encode()
+        etag = etag_of(payload)
+        vary, cors_headers = STATUS_VARY, self._cors
+        if origin is not None or method != "GET":
+            cors_headers = tuple(cors.header_list(self.origins, origin, method))
+            # One Vary header: the language, and the origin when CORS answers per origin.
+            varies = [v for name, v in cors_headers if name == "Vary"]
+            vary = (("Vary", ", ".join((STATUS_VARY[0][1], *varies))),)
+            cors_headers = tuple(h for h in cors_headers if h[0] != "Vary")
+        headers = (("ETag", etag), ("Cache-Control", STATUS_CACHE), *vary, *cors_headers, *_FRAMING)
         if matches(if_none_match, etag):
             return Answer(304, headers)
         return _with_body(200, headers, payload, "application/json")
@@ -329,5 +344,10 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     types = tuple(c.type.dialect_impl(dialect) for c in statement.selected_columns)
     positional = tuple(compiled.positiontup or ()) if compiled.positional else None
-    defaults = dict(compiled.construct_params(_check=False))
+    # The statement's own literals go through their types' bind processors, as Core would
+    # send them (a JSON key becomes SQLite's path '$."total"'); callers' parameters are plain.
+    defaults = {}
+    for name, value in compiled.construct_params(_check=False).items():
+        process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        defaults[name] = process(value) if process is not None and value is not None else value
     return _Compiled(str(compiled), positional, defaults, types, [])

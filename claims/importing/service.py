@@ -336,6 +336,8 @@ class Importer:
             "n_refuting": 0,
             "n_mentioning": 0,
             "n_rebuttals": 0,
+            "n_qualifications": 0,
+            "n_backings": 0,
             "revision": 1,
             **claim_rows.authored(actor=self.actor, review_state=ReviewState.published),
             "created_at": now,

@@ -168,7 +168,7 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
         or claim.status != score.status
         or abs(claim.contestedness - score.contestedness) > 1e-9
         or abs(claim.lean - score.lean) > 1e-9
-        or (claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals) != counts
+        or _stored_counts(claim) != counts
     )
     if claim.status != score.status:
         notices.status_changed(session=session, claim=claim, old=claim.status, new=score.status)
@@ -180,7 +180,7 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     claim.support_weight = float(score.support)
     claim.oppose_weight = float(score.oppose)
     claim.explanation = score.to_dict()
-    claim.n_supporting, claim.n_refuting, claim.n_mentioning, claim.n_rebuttals = counts
+    _store_counts(claim, counts)
     claim.scored_at = utcnow()
     claim.scored_with = scorer_version(model)
     if changed:
@@ -272,25 +272,54 @@ def claims_resting_on_source(*, session: Session, source_id: int) -> set[int]:
     )
 
 
-def _counts(*, session: Session, claim_id: int) -> tuple[int, int, int, int]:
+# Live evidence by stance, then live counter-statements by kind: supporting, refuting,
+# mentioning, rebuttals, qualifications, backings (the claim row's ``n_*`` columns).
+CountsRow = tuple[int, int, int, int, int, int]
+_COUNTED_STANCES = (Stance.supports, Stance.refutes, Stance.mentions)
+_COUNTED_KINDS = (RelationKind.rebuts, RelationKind.qualifies, RelationKind.supports)
+
+
+def _counts(*, session: Session, claim_id: int) -> CountsRow:
     stances = session.exec(
         select(Evidence.stance).where(
             Evidence.claim_id == claim_id, col(Evidence.retracted_at).is_(None)
         )
     ).all()
-    rebuttals = session.exec(
-        select(Relation.id)
+    # A counter-statement counts while it and its own claim are live.
+    kinds = session.exec(
+        select(Relation.kind)
         .join(Claim, col(Claim.id) == Relation.subject_id)
         .where(
             Relation.object_id == claim_id,
-            Relation.kind == RelationKind.rebuts.value,
+            col(Relation.kind).in_([k.value for k in _COUNTED_KINDS]),
             col(Relation.retracted_at).is_(None),
             col(Claim.retracted_at).is_(None),
         )
     ).all()
+    by_stance = [sum(1 for s in stances if s == stance.value) for stance in _COUNTED_STANCES]
+    by_kind = [sum(1 for k in kinds if k == kind.value) for kind in _COUNTED_KINDS]
+    supporting, refuting, mentioning = by_stance
+    rebuttals, qualifications, backings = by_kind
+    return supporting, refuting, mentioning, rebuttals, qualifications, backings
+
+
+def _stored_counts(claim: Claim) -> CountsRow:
     return (
-        sum(1 for s in stances if s == Stance.supports.value),
-        sum(1 for s in stances if s == Stance.refutes.value),
-        sum(1 for s in stances if s == Stance.mentions.value),
-        len(rebuttals),
+        claim.n_supporting,
+        claim.n_refuting,
+        claim.n_mentioning,
+        claim.n_rebuttals,
+        claim.n_qualifications,
+        claim.n_backings,
     )
+
+
+def _store_counts(claim: Claim, counts: CountsRow) -> None:
+    (
+        claim.n_supporting,
+        claim.n_refuting,
+        claim.n_mentioning,
+        claim.n_rebuttals,
+        claim.n_qualifications,
+        claim.n_backings,
+    ) = counts

@@ -36,6 +36,7 @@ from claims.schemas import (
     RelationPublic,
     RevisionPublic,
     SourceRef,
+    StatusSummary,
     VerdictBrief,
     VerdictPublic,
 )
@@ -117,6 +118,8 @@ def _counts(claim: Claim) -> Counts:
         refuting=claim.n_refuting,
         mentioning=claim.n_mentioning,
         rebuttals=claim.n_rebuttals,
+        qualifications=claim.n_qualifications,
+        backings=claim.n_backings,
     )
 
 
@@ -200,6 +203,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
             lean=round(c.lean, 4),
             verdict=verdicts.get(c.id),
             counts=_counts(c),
+            reasons=list(c.explanation.get("reasons") or ()),
             retracted=c.retracted_at is not None,
             updated_at=utc(c.updated_at),
         )
@@ -232,6 +236,13 @@ STATUS_ROW = (
         _claim_t.c.n_refuting,
         _claim_t.c.n_mentioning,
         _claim_t.c.n_rebuttals,
+        _claim_t.c.n_qualifications,
+        _claim_t.c.n_backings,
+        # Of the stored explanation, what the poll words (``service/api/wording.py``): the
+        # reason codes, and the score an unsettled claim's sentence names. The database picks
+        # them out of the JSON, so a poll never parses the contributions.
+        _claim_t.c.explanation["reasons"].label("reasons"),
+        _claim_t.c.explanation["total"].as_integer().label("score_total"),
         _claim_t.c.retracted_at,
         _claim_t.c.created_at,
         _claim_t.c.updated_at,
@@ -301,6 +312,10 @@ class StatusRow(NamedTuple):
     n_refuting: int
     n_mentioning: int
     n_rebuttals: int
+    n_qualifications: int
+    n_backings: int
+    reasons: list[str] | None  # None in an explanation stored without them
+    score_total: int | None  # None in an explanation stored before the fitted model
     retracted_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -363,8 +378,14 @@ def _row_shared_verdict(row: StatusRow) -> VerdictBrief | None:
     )
 
 
-def status_from_row(row: StatusRow) -> ClaimStatusPublic:
-    """The status view of a ``StatusRow`` (the same answer ``statuses_public`` gives)."""
+def row_rating(row: StatusRow) -> str | None:
+    """The rating of the verdict the status shows: the claim's own, else a translation's."""
+    return row.verdict_rating if row.verdict_id is not None else row.shared_verdict_rating
+
+
+def status_from_row(row: StatusRow, summary: StatusSummary | None = None) -> ClaimStatusPublic:
+    """The status view of a ``StatusRow`` (the same answer ``statuses_public`` gives), with
+    ``summary`` when the caller has worded it (``service/api/wording.py``)."""
     return ClaimStatusPublic(
         id=row.id,
         text=row.text,
@@ -380,7 +401,11 @@ def status_from_row(row: StatusRow) -> ClaimStatusPublic:
             refuting=row.n_refuting,
             mentioning=row.n_mentioning,
             rebuttals=row.n_rebuttals,
+            qualifications=row.n_qualifications,
+            backings=row.n_backings,
         ),
+        reasons=list(row.reasons or ()),
+        summary=summary,
         retracted=row.retracted_at is not None,
         updated_at=utc(row.updated_at),
     )

@@ -38,7 +38,13 @@ from claims.services.ledger import get_claim
 from service.api import bp
 from service.api.caching import conditional_json, etag_of, matches_strong
 from service.api.operation import current_actor, operation
-from service.api.wording import API_LANGUAGES, Language, vary_on_language, worded
+from service.api.wording import (
+    API_LANGUAGES,
+    Language,
+    request_language,
+    vary_on_language,
+    worded,
+)
 from service.db import get_session
 from service.problems import ApiProblem
 from service.runtime import current_runtime
@@ -272,6 +278,13 @@ def retract_claim(claim_id: int, body: Retraction) -> ClaimPublic:
     "/claims/<int:claim_id>/status",
     "GET",
     summary="The compact status programs poll",
+    description="What a program needs to show a claim's standing on its own: the computed "
+    "``status`` (the state of the evidence on record), the editor's ``verdict`` beside it "
+    "(``headline`` says which to lead with), ``counts`` of evidence by stance and of "
+    "counter-statements by kind (rebuttals, qualifications, backings), the score's stable "
+    "``reasons`` codes, and ``summary``: the same in words, in English or French by "
+    "Accept-Language, saying why the evidence disagrees with the verdict when it does. "
+    "Revalidate with If-None-Match: each language has its own ETag.",
     tag=TAG,
     response=ClaimStatusPublic,
     errors=(404,),
@@ -283,6 +296,7 @@ def claim_status(claim_id: int) -> Response:
         current_runtime()
         .reads.status_answer(
             claim_id,
+            language=request_language(),
             if_none_match=request.headers.get("If-None-Match", ""),
             origin=request.headers.get("Origin"),
             method=request.method,

@@ -118,6 +118,17 @@ VARY = {
 }
 # Operations that answer with claims whose ``explanation_text`` follows Accept-Language.
 WORDED = {"get_claim", "list_claims", "create_claim", "update_claim", "retract_claim"}
+# The status poll words its ``summary`` in the language asked for; each language has its own
+# body, and so its own ETag.
+ACCEPT_LANGUAGE_STATUS = {
+    **ACCEPT_LANGUAGE,
+    "description": "The language of ``summary``: ``en`` or ``fr`` (the best match of the list), "
+    "English when neither is asked for. ``reasons``, ``status`` and ``verdict`` stay codes.",
+}
+VARY_STATUS = {
+    "description": "Accept-Language: the summary's words follow it, and so does the ETag.",
+    "schema": {"type": "string"},
+}
 CONDITIONAL_READS = {"get_claim", "get_claim_status"}
 # Corrections that name the version they edited in If-Match (412 stale, 428 missing).
 CONDITIONAL_WRITES = {"update_claim", "update_evidence", "update_relation"}
@@ -213,6 +224,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         parameters.append(IF_MATCH_REVISION)
     if op_id in WORDED:
         parameters.append(ACCEPT_LANGUAGE)
+    elif op_id == "get_claim_status":
+        parameters.append(ACCEPT_LANGUAGE_STATUS)
     entry: dict[str, Any] = {
         "summary": op.summary,
         "operationId": op_id,
@@ -242,6 +255,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         ok["headers"] = {"ETag": ETAG}
     if op_id in {"get_claim", "update_claim", "list_claims"}:
         ok["headers"] = {**ok.get("headers", {}), "Vary": VARY}
+    if op_id == "get_claim_status":
+        ok["headers"] = {**ok.get("headers", {}), "Vary": VARY_STATUS}
+        responses["304"]["headers"] = {**responses["304"]["headers"], "Vary": VARY_STATUS}
     for status in _errors(op, op_id):
         schema = PROBLEM_REF
         if op_id == "create_claim" and status == 409:

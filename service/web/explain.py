@@ -287,14 +287,22 @@ def _why(status: str, explanation: Mapping[str, Any]) -> str:
     )
 
 
-def explain(explanation: Mapping[str, Any], status: str, rating: str | None) -> Explained:
-    """The status block of a claim: the state of the evidence, and how it differs from the
-    editor's verdict (which the page shows in its own block, once)."""
+@dataclass(frozen=True)
+class Standing:
+    """Where the evidence stands beside the editor's verdict, in the reader's words."""
+
+    state: str  # "State of the evidence on record: Contested"
+    unruled: str | None  # "No editor has ruled on this claim yet.", when none has
+    disagreement: str | None  # why the evidence disagrees with the verdict, when it does
+
+
+def standing(explanation: Mapping[str, Any], status: str, rating: str | None) -> Standing:
+    """The state of the evidence and how it differs from the editor's verdict, if it does.
+
+    Of ``explanation`` only ``total`` is read (for an unsettled claim's reason), so a caller
+    that has the status and the verdict may pass just that.
+    """
     state_word = str(STATUS_BADGES[status].label) if status in STATUS_BADGES else status
-    # The verdict itself is shown once, in the page's verdict block just above this one; the
-    # status block heads with the state of the evidence and says when they disagree.
-    headline = gettext("State of the evidence on record: %(state)s", state=state_word)
-    state = None if rating else gettext("No editor has ruled on this claim yet.")
     disagreement = None
     if rating and status not in AGREEING.get(rating, frozenset()):
         disagreement = gettext(
@@ -303,6 +311,19 @@ def explain(explanation: Mapping[str, Any], status: str, rating: str | None) -> 
             state=state_word.lower(),
             why=_why(status, explanation),
         )
+    return Standing(
+        state=gettext("State of the evidence on record: %(state)s", state=state_word),
+        unruled=None if rating else gettext("No editor has ruled on this claim yet."),
+        disagreement=disagreement,
+    )
+
+
+def explain(explanation: Mapping[str, Any], status: str, rating: str | None) -> Explained:
+    """The status block of a claim: the state of the evidence, and how it differs from the
+    editor's verdict (which the page shows in its own block, once)."""
+    # The verdict itself is shown once, in the page's verdict block just above this one; the
+    # status block heads with the state of the evidence and says when they disagree.
+    stands = standing(explanation, status, rating)
     contributions = list(explanation.get("contributions", []))
     scored = "total" in explanation  # explanations stored before the fitted model have no total
     score = None
@@ -320,9 +341,9 @@ def explain(explanation: Mapping[str, Any], status: str, rating: str | None) -> 
     if "supported_needs_independent_evidence" in reasons:
         sentences.append(gettext("Only an interested party backs it, so it is not supported."))
     return Explained(
-        headline=headline,
-        state=state,
-        disagreement=disagreement,
+        headline=stands.state,
+        state=stands.unruled,
+        disagreement=stands.disagreement,
         sentences=sentences,
         score=score,
         rows=[row(c) for c in contributions] if scored else [],

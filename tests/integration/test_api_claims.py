@@ -46,7 +46,9 @@ def test_creating_a_claim_answers_201_with_its_location_and_fields(client, post_
     assert body["revision"] == 1
     assert body["created_by"] == "token:test-contributor"
     assert body["retracted_at"] is None
-    assert body["counts"] == {"supporting": 0, "refuting": 0, "mentioning": 0, "rebuttals": 0}
+    assert body["counts"] == dict.fromkeys(
+        ("supporting", "refuting", "mentioning", "rebuttals", "qualifications", "backings"), 0
+    )
     assert body.pop("possible_translations") == []  # only the create answer warns
     again = client.get(response.headers["Location"])
     assert again.status_code == 200
@@ -830,7 +832,14 @@ def test_the_status_answer_is_compact_and_cacheable(client, make_claim, make_sou
     assert body["contestedness"] == 0.0
     assert 0 < body["lean"] < 0.5  # one source does not make a claim lean towards true
     assert body["verdict"] is None
-    assert body["counts"] == {"supporting": 1, "refuting": 0, "mentioning": 0, "rebuttals": 0}
+    assert body["counts"] == {
+        "supporting": 1,
+        "refuting": 0,
+        "mentioning": 0,
+        "rebuttals": 0,
+        "qualifications": 0,
+        "backings": 0,
+    }
     assert body["retracted"] is False
     assert response.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=300"
     assert response.headers["ETag"].startswith('"')

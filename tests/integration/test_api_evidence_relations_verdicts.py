@@ -125,7 +125,14 @@ def test_a_primary_refutation_against_a_secondary_report_refutes_a_claim(
     body = client.get(f"{API}/claims/{claim.id}").get_json()
     # A denial by an independent primary source far outweighs one report (docs/scoring.md).
     assert body["status"] == "refuted"
-    assert body["counts"] == {"supporting": 1, "refuting": 1, "mentioning": 0, "rebuttals": 0}
+    assert body["counts"] == {
+        "supporting": 1,
+        "refuting": 1,
+        "mentioning": 0,
+        "rebuttals": 0,
+        "qualifications": 0,
+        "backings": 0,
+    }
     parts = {c["key"]: c for c in body["explanation"]["contributions"]}
     assert parts[f"evidence:{supported['id']}"]["code"] == "source_supports"
     assert parts[f"evidence:{refuted['id']}"]["code"] == "source_refutes"
@@ -529,6 +536,40 @@ def test_an_editor_retracts_a_relation_and_the_object_is_rescored(
     assert status["counts"]["rebuttals"] == 0
     listed = client.get(relations_url(bonus.id)).get_json()["data"]
     assert [r["retracted_at"] is not None for r in listed] == [True]
+
+
+def test_qualifications_and_backings_are_counted_as_such_until_retracted(
+    client, bonus_and_rebuttal, make_claim, auth
+):
+    bonus, rebuttal = bonus_and_rebuttal
+    backing = make_claim("Several researchers confirmed receiving 100 million dollar offers.")
+    added = {}
+    for subject, kind in ((rebuttal, "qualifies"), (backing, "supports")):
+        response = client.post(
+            relations_url(subject.id), json={"kind": kind, "object_id": bonus.id}, headers=auth()
+        )
+        assert response.status_code == 201, response.get_data(as_text=True)
+        added[kind] = response.get_json()["id"]
+
+    counts = status_of(client, bonus.id)["counts"]
+    assert counts == {
+        "supporting": 1,
+        "refuting": 0,
+        "mentioning": 0,
+        "rebuttals": 0,
+        "qualifications": 1,
+        "backings": 1,
+    }
+    assert client.get(f"{API}/claims/{bonus.id}").get_json()["counts"] == counts
+    for kind, field in (("qualifies", "qualifications"), ("supports", "backings")):
+        response = client.post(
+            f"{relations_url(bonus.id)}/{added[kind]}/retract",
+            json={"reason": "Wrong claim."},
+            headers=auth("editor"),
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        counts[field] = 0
+        assert status_of(client, bonus.id)["counts"] == counts
 
 
 def test_a_contributor_may_not_retract_a_relation(
@@ -1045,7 +1086,8 @@ def test_an_editor_corrects_a_relation_and_the_object_is_rescored(
     assert seen_from_subject["direction"] == "outgoing"
     unrelated = relations_url(bonus.id + rebuttal.id + 99)
     assert client.get(f"{unrelated}/{relation.id}").status_code == 404
-    assert status_of(client, bonus.id)["counts"]["rebuttals"] == 0
+    counts = status_of(client, bonus.id)["counts"]
+    assert (counts["rebuttals"], counts["qualifications"]) == (0, 1)  # counted as what it is now
     history = client.get(f"{API}/claims/{rebuttal.id}/history").get_json()["data"]
     assert history[-1]["action"] == "update"
     assert history[-1]["changes"]["kind"] == ["rebuts", "qualifies"]

@@ -228,6 +228,15 @@ def test_query_parameters_are_documented_from_the_query_classes(document):
             "description": "ETags of copies you hold; 304 when one is current.",
             "schema": {"type": "string"},
         },
+        {
+            "name": "Accept-Language",
+            "in": "header",
+            "required": False,
+            "description": "The language of ``summary``: ``en`` or ``fr`` (the best match of the "
+            "list), English when neither is asked for. ``reasons``, ``status`` and ``verdict`` "
+            "stay codes.",
+            "schema": {"type": "string"},
+        },
     ]
 
 
@@ -309,3 +318,20 @@ def test_the_explanation_in_words_and_its_language_header_are_documented(documen
     get = document["paths"]["/api/v1/claims/{claim_id}"]["get"]
     assert "Accept-Language" in [p["name"] for p in get["parameters"]]
     assert "Vary" in get["responses"]["200"]["headers"]
+
+
+def test_the_status_polls_words_codes_and_language_header_are_documented(document):
+    schemas = document["components"]["schemas"]
+    status = schemas["ClaimStatusPublic"]["properties"]
+    summary = schemas["StatusSummary"]
+
+    assert {"reasons", "summary", "counts", "verdict", "headline"} <= set(status)
+    assert summary["properties"]["language"]["enum"] == ["en", "fr"]
+    assert set(summary["required"]) == {"language", "headline", "state", "disagreement"}
+    assert {"qualifications", "backings", "rebuttals"} <= set(schemas["Counts"]["required"])
+    get = document["paths"]["/api/v1/claims/{claim_id}/status"]["get"]
+    language = [p for p in get["parameters"] if p["name"] == "Accept-Language"]
+    assert len(language) == 1 and "summary" in language[0]["description"]
+    for answer in ("200", "304"):
+        assert "Vary" in get["responses"][answer]["headers"], answer
+    assert "reasons" in get["description"] and "summary" in get["description"]

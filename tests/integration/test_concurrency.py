@@ -118,6 +118,8 @@ def test_simultaneous_evidence_on_one_claim_is_all_counted_and_scored(live):
         "refuting": 0,
         "mentioning": stances["mentions"],
         "rebuttals": 0,
+        "qualifications": 0,
+        "backings": 0,
     }
     assert counted_keys(view, "evidence:") == {f"evidence:{a.json['id']}" for a in answers}
     # The same evidence added one at a time to another claim scores the same.

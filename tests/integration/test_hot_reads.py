@@ -120,16 +120,28 @@ def rated(make_claim, make_source, make_evidence, make_verdict) -> int:
     return int(claim.id)
 
 
-def test_a_status_poll_is_answered_below_flask_exactly_as_flask_answers_it(both, rated):
+@pytest.mark.parametrize("language", [{}, {"Accept-Language": "fr"}, {"Accept-Language": "de"}])
+def test_a_status_poll_is_answered_below_flask_exactly_as_flask_answers_it(both, rated, language):
     hot, flask_only, asked = both
     url = f"/api/v1/claims/{rated}/status"
-    fast = hot.get(url)
+    fast = hot.get(url, headers=language)
     assert fast.status_code == 200 and asked == []
-    same_answer(fast, flask_only.get(url))
+    same_answer(fast, flask_only.get(url, headers=language))
+    assert fast.get_json()["summary"]["language"] == ("fr" if "fr" in str(language) else "en")
     etag = fast.headers["ETag"]
-    revalidated = hot.get(url, headers={"If-None-Match": etag})
+    revalidated = hot.get(url, headers={**language, "If-None-Match": etag})
     assert revalidated.status_code == 304 and asked == []
-    same_answer(revalidated, flask_only.get(url, headers={"If-None-Match": etag}))
+    same_answer(revalidated, flask_only.get(url, headers={**language, "If-None-Match": etag}))
+
+
+def test_a_status_summary_is_worded_once_per_state_and_language(app, both, rated):
+    hot, flask_only, _ = both
+    url = f"/api/v1/claims/{rated}/status"
+    words = runtime(app).reads.words
+    for client in (hot, flask_only, hot):
+        client.get(url, headers={"Accept-Language": "fr"})
+    rendered = words.cache_info()
+    assert (rendered.misses, rendered.hits) == (1, 2)
 
 
 def test_a_card_revalidation_is_answered_below_flask_exactly_as_flask_answers_it(both, rated):

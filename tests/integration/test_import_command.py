@@ -221,8 +221,8 @@ def test_an_imported_claim_row_holds_what_the_per_row_path_stores(
     assert len(outcome.created) == 2
     fields = (
         "status", "lean", "contestedness", "support_weight", "oppose_weight", "explanation",
-        "n_supporting", "n_refuting", "n_mentioning", "n_rebuttals", "revision", "created_by",
-        "review_state",
+        "n_supporting", "n_refuting", "n_mentioning", "n_rebuttals", "n_qualifications",
+        "n_backings", "revision", "created_by", "review_state",
     )  # fmt: skip
     session.expire_all()
     for claim_id in outcome.created:

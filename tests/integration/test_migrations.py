@@ -102,3 +102,72 @@ def test_0004_counts_the_source_alerts_of_existing_claims(tmp_path: Path) -> Non
         ).one()
     engine.dispose()
     assert tuple(counts) == (2, 1)
+
+
+def test_0013_counts_the_qualifications_and_backings_of_existing_claims(tmp_path: Path) -> None:
+    from live_server import throwaway_database
+    from sqlalchemy import text
+
+    from claims.models import RelationKind
+    from claims.policy import Actor, Role
+    from claims.schemas import ClaimCreate, RelationCreate
+    from claims.services import ledger, relations
+    from service.db import Database
+
+    editor = Actor(name="editor", role=Role.editor)
+    texts = [
+        "The canal froze solid in May 1816.",
+        "Only the northern stretch of the canal froze that May.",
+        "Barges were stuck in the frozen canal for a week in May 1816.",
+        "A ship's log records ice on the canal in late May 1816.",
+        "The canal never froze in spring during the nineteenth century.",
+        "Farmers wrote of snow in June of the year without a summer.",
+    ]
+    # (subject index, kind, what is withdrawn afterwards)
+    links = [
+        (1, RelationKind.qualifies, None),
+        (2, RelationKind.qualifies, "relation"),
+        (3, RelationKind.supports, None),
+        (5, RelationKind.supports, "subject"),
+        (4, RelationKind.rebuts, None),
+    ]
+    with throwaway_database(tmp_path) as url:
+        migrate.upgrade(url)
+        database = Database(url)
+        with database.session_factory() as session:
+            ids = [
+                ledger.create_claim(session=session, claim_in=ClaimCreate(text=t), actor=editor).id
+                for t in texts
+            ]
+            for subject, kind, withdrawn in links:
+                relation = relations.add_relation(
+                    session=session,
+                    claim_id=ids[0],
+                    relation_in=RelationCreate(kind=kind, subject_id=ids[subject]),
+                    actor=editor,
+                )
+                if withdrawn == "relation":
+                    relations.retract_relation(
+                        session=session,
+                        claim_id=ids[0],
+                        relation_id=relation.id,
+                        reason="wrong claim",
+                        actor=editor,
+                    )
+                elif withdrawn == "subject":
+                    ledger.retract_claim(
+                        session=session, claim_id=ids[subject], reason="misquoted", actor=editor
+                    )
+            session.commit()
+        database.engine.dispose()
+        migrate.downgrade(url, "0012")  # the columns are gone: what a deployed database has
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, n_rebuttals, n_qualifications, n_backings FROM claim")
+            ).all()
+        engine.dispose()
+    counts = {row.id: tuple(row[1:]) for row in rows}
+    assert counts.pop(ids[0]) == (1, 1, 1)
+    assert set(counts.values()) == {(0, 0, 0)}

@@ -27,8 +27,9 @@ def test_the_claim_page_shows_the_same_status_contestedness_and_counts_as_the_ap
     assert _attr(page, "data-status") == api["status"] == "unsettled"
     assert float(_attr(page, "data-contestedness")) == api["contestedness"]
     assert float(_attr(page, "data-lean")) == api["lean"]
-    for name in ("supporting", "refuting", "mentioning", "rebuttals"):
+    for name in ("supporting", "refuting", "mentioning", "rebuttals", "qualifications", "backings"):
         assert int(_attr(page, f"data-count-{name}")) == api["counts"][name], name
+    assert (api["counts"]["rebuttals"], api["counts"]["qualifications"]) == (2, 1)
     assert "Unsettled" in page and 'class="icon" aria-hidden="true">◐' in page  # word + shape
     verdict = page[page.index('id="verdict"') : page.index('id="status"')]
     assert "Editor's verdict" in verdict and ">Mixed</strong>" in verdict  # the verdict leads
