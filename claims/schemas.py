@@ -368,7 +368,7 @@ class ExplanationText(BaseModel):
 
     language: Literal["en", "fr"]
     headline: str = Field(description="The editor's verdict when there is one, else the state.")
-    state: str = Field(description="The state of the evidence on record (or: no verdict yet).")
+    state: str = Field(description="The state of the evidence on record.")
     disagreement: str | None = Field(
         description="Why the evidence on record disagrees with the editor's verdict, if it does."
     )

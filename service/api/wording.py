@@ -51,14 +51,12 @@ def explanation_text(claim: ClaimPublic, language: Language) -> ExplanationText:
     with force_locale(language):
         said = explain(claim.explanation, claim.status.value, rating)
         # The page says the verdict once, as its verdict block's heading, and heads the status
-        # block with the state of the evidence; a program gets both in one place.
-        if rating is None:
-            headline, state = str(said.headline), str(said.state)
-        else:
-            headline, state = verdict_headline(rating), str(said.headline)
+        # block with the state of the evidence; a program gets both in one place, ``state``
+        # always the state of the evidence (as in the status poll's summary).
+        state = str(said.headline)
         return ExplanationText(
             language=language,
-            headline=headline,
+            headline=verdict_headline(rating) if rating else state,
             state=state,
             disagreement=None if said.disagreement is None else str(said.disagreement),
             sentences=[str(s) for s in said.sentences],

@@ -40,6 +40,7 @@ class CardData:
     supporting: int
     refuting: int
     rebuttals: int
+    qualifications: int
     verdict: str | None
     updated: str
     changes: tuple[str, ...]
@@ -113,6 +114,7 @@ def card_data(*, card: CardRow, lang: str, query: Query) -> CardData:
         supporting=status.counts.supporting,
         refuting=status.counts.refuting,
         rebuttals=status.counts.rebuttals,
+        qualifications=status.counts.qualifications,
         verdict=verdict,
         updated=short_date(status.updated_at.date(), lang),
         changes=tuple(_changes(claim=claim, lang=lang, query=query))

@@ -354,3 +354,20 @@ def test_oembed_names_the_newsroom_and_offers_the_badge_as_thumbnail(client, bon
     assert body["thumbnail_url"] == f"http://localhost/embed/claims/{bonus['id']}.svg"
     svg = client.get(body["thumbnail_url"]).get_data(as_text=True)
     assert f'width="{body["thumbnail_width"]}" height="{body["thumbnail_height"]}"' in svg
+
+
+def test_the_card_and_the_page_count_a_qualification_as_such_in_each_language(
+    client, make_claim, make_relation
+):
+    claim = make_claim(text="The ferry crossing takes forty minutes.")
+    plain = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
+    assert "qualification" not in plain  # nothing to say when there is none
+    make_relation(make_claim(text="Only in calm weather."), "qualifies", claim)
+
+    english = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
+    french = client.get(f"/embed/claims/{claim.id}?lang=fr").get_data(as_text=True)
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+
+    assert "0 rebuttals · 1 qualification<" in english
+    assert "0 démenti · 1 nuance<" in french
+    assert "0 rebuttals, 1 qualification." in page

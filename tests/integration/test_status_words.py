@@ -80,6 +80,11 @@ def test_without_a_verdict_the_state_of_the_evidence_leads(client, make_claim):
         "state": f"État des preuves au dossier{NBSP}: Sans source",
         "disagreement": None,
     }
+    # The full claim says it in the same words: one meaning of headline and state.
+    for headers, summary in ((None, english["summary"]), (FRENCH, french["summary"])):
+        text = client.get(f"{API}/claims/{claim_id}", headers=headers or {}).get_json()
+        said = text["explanation_text"]
+        assert (said["headline"], said["state"]) == (summary["headline"], summary["state"])
 
 
 def test_a_verdict_on_a_claim_without_sources_disagrees_because_none_is_on_record(
