@@ -209,6 +209,12 @@ class Claim(SQLModel, table=True):
     n_backings: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")
     )
+    # Of the explanation, what the status poll shows, in columns of their own so a poll never
+    # parses the explanation (migration 0014): the score, and the reason codes joined by commas.
+    score_total: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    score_reasons: str = Field(
+        default="", sa_column=Column(String(400), nullable=False, server_default="")
+    )
     # The card's source alerts, stored like the counts above (claims/services/alerts.py).
     n_dead_sources: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")

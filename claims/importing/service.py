@@ -149,6 +149,8 @@ class Importer:
             "support_weight": empty.support,
             "oppose_weight": empty.oppose,
             "explanation": empty.to_dict(),
+            "score_total": empty.total,
+            "score_reasons": ",".join(empty.reasons),
         }
 
     def ask(self, rows: Sequence[ImportRow | RowError]) -> None:

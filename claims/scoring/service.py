@@ -180,6 +180,7 @@ def recompute(*, session: Session, claim: Claim, fresh: bool = False) -> Claim:
     claim.support_weight = float(score.support)
     claim.oppose_weight = float(score.oppose)
     claim.explanation = score.to_dict()
+    claim.score_total, claim.score_reasons = score.total, ",".join(score.reasons)
     _store_counts(claim, counts)
     claim.scored_at = utcnow()
     claim.scored_with = scorer_version(model)

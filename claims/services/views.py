@@ -203,7 +203,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
             lean=round(c.lean, 4),
             verdict=verdicts.get(c.id),
             counts=_counts(c),
-            reasons=list(c.explanation.get("reasons") or ()),
+            reasons=reason_codes(c.score_reasons),
             retracted=c.retracted_at is not None,
             updated_at=utc(c.updated_at),
         )
@@ -238,11 +238,11 @@ STATUS_ROW = (
         _claim_t.c.n_rebuttals,
         _claim_t.c.n_qualifications,
         _claim_t.c.n_backings,
-        # Of the stored explanation, what the poll words (``service/api/wording.py``): the
-        # reason codes, and the score an unsettled claim's sentence names. The database picks
-        # them out of the JSON, so a poll never parses the contributions.
-        _claim_t.c.explanation["reasons"].label("reasons"),
-        _claim_t.c.explanation["total"].as_integer().label("score_total"),
+        # Of the stored score, what the poll words (``service/api/wording.py``): the reason
+        # codes, and the score an unsettled claim's sentence names; columns of their own, so a
+        # poll never parses the explanation (on PostgreSQL's json, a parse per read).
+        _claim_t.c.score_reasons,
+        _claim_t.c.score_total,
         _claim_t.c.retracted_at,
         _claim_t.c.created_at,
         _claim_t.c.updated_at,
@@ -314,8 +314,8 @@ class StatusRow(NamedTuple):
     n_rebuttals: int
     n_qualifications: int
     n_backings: int
-    reasons: list[str] | None  # None in an explanation stored without them
-    score_total: int | None  # None in an explanation stored before the fitted model
+    score_reasons: str  # the reason codes, joined by commas
+    score_total: int | None  # None in a score stored before the fitted model
     retracted_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -378,6 +378,11 @@ def _row_shared_verdict(row: StatusRow) -> VerdictBrief | None:
     )
 
 
+def reason_codes(joined: str) -> list[str]:
+    """The reason codes stored joined by commas (``Claim.score_reasons``), as a list."""
+    return [code for code in joined.split(",") if code]
+
+
 def row_rating(row: StatusRow) -> str | None:
     """The rating of the verdict the status shows: the claim's own, else a translation's."""
     return row.verdict_rating if row.verdict_id is not None else row.shared_verdict_rating
@@ -404,7 +409,7 @@ def status_from_row(row: StatusRow, summary: StatusSummary | None = None) -> Cla
             qualifications=row.n_qualifications,
             backings=row.n_backings,
         ),
-        reasons=list(row.reasons or ()),
+        reasons=reason_codes(row.score_reasons),
         summary=summary,
         retracted=row.retracted_at is not None,
         updated_at=utc(row.updated_at),

@@ -171,3 +171,50 @@ def test_0013_counts_the_qualifications_and_backings_of_existing_claims(tmp_path
     counts = {row.id: tuple(row[1:]) for row in rows}
     assert counts.pop(ids[0]) == (1, 1, 1)
     assert set(counts.values()) == {(0, 0, 0)}
+
+
+def test_0014_copies_the_score_and_its_reasons_out_of_stored_explanations(tmp_path: Path) -> None:
+    from live_server import throwaway_database
+    from sqlalchemy import text
+
+    from claims.policy import Actor, Role
+    from claims.schemas import ClaimCreate, RelationCreate
+    from claims.services import ledger, relations
+    from service.db import Database
+
+    editor = Actor(name="editor", role=Role.editor)
+    with throwaway_database(tmp_path) as url:
+        migrate.upgrade(url)
+        database = Database(url)
+        with database.session_factory() as session:
+            claim = ledger.create_claim(
+                session=session,
+                claim_in=ClaimCreate(text="Meta offered $100M bonuses."),
+                actor=editor,
+            )
+            denial = ledger.create_claim(
+                session=session, claim_in=ClaimCreate(text="That is an exaggeration."), actor=editor
+            )
+            relations.add_relation(
+                session=session,
+                claim_id=claim.id,
+                relation_in=RelationCreate(kind="rebuts", subject_id=denial.id, first_hand=True),
+                actor=editor,
+            )
+            lone = ledger.create_claim(
+                session=session, claim_in=ClaimCreate(text="The pier is 300 m long."), actor=editor
+            )
+            session.commit()
+            expected = {
+                c.id: (c.explanation.get("total"), ",".join(c.explanation.get("reasons", [])))
+                for c in (claim, denial, lone)
+            }
+        database.engine.dispose()
+        assert any(reasons for _, reasons in expected.values())  # a reason to copy
+        migrate.downgrade(url, "0013")  # what a deployed database has: no such columns
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, score_total, score_reasons FROM claim")).all()
+        engine.dispose()
+    assert {row[0]: (row[1], row[2]) for row in rows} == expected
