@@ -40,15 +40,7 @@ def claim_reasons(*, session: Session, claims: Sequence[Claim], q: str) -> dict[
     asked = highlight.asked(q)
     ids = [c.id for c in claims if c.id is not None]
     people_ids = sorted({c.claimant_id for c in claims if c.claimant_id is not None})
-    names = (
-        dict(
-            session.exec(
-                select(Claimant.id, Claimant.name).where(col(Claimant.id).in_(people_ids))
-            ).all()
-        )
-        if people_ids
-        else {}
-    )
+    names = claimants.names_of(session=session, claimant_ids=people_ids)
     aliases = claimants.aliases_of(session=session, claimant_ids=people_ids)
     tags = ledger.tags_of(session=session, claim_ids=ids)
     titles: dict[int, list[str]] = {i: [] for i in ids}

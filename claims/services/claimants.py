@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import delete, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -128,6 +130,16 @@ def update_claimant(
     _register_names(session=session, claimant=claimant, names=[claimant.name, *aliases])
     _add_aliases(session=session, claimant=claimant, aliases=aliases)
     return claimant
+
+
+def names_of(*, session: Session, claimant_ids: Collection[int]) -> dict[int, str]:
+    """Each claimant's name by id, in one query (none for no ids)."""
+    if not claimant_ids:
+        return {}
+    rows = session.exec(
+        select(Claimant.id, Claimant.name).where(col(Claimant.id).in_(sorted(claimant_ids)))
+    ).all()
+    return {claimant_id: name for claimant_id, name in rows if claimant_id is not None}
 
 
 def aliases_of(*, session: Session, claimant_ids: list[int]) -> dict[int, list[str]]:

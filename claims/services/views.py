@@ -41,7 +41,7 @@ from claims.schemas import (
     VerdictPublic,
 )
 from claims.semantic.crosslingual import Matched, borrowed_verdicts
-from claims.services.claimants import aliases_of
+from claims.services.claimants import aliases_of, names_of
 from claims.services.ledger import tags_of
 from claims.services.verdicts import current_verdicts
 from clock import as_utc, as_utc_or_none
@@ -181,15 +181,7 @@ def statuses_public(*, session: Session, claims: Sequence[Claim]) -> list[ClaimS
     """Compact status views of several claims."""
     ids = [c.id for c in claims if c.id is not None]
     claimant_ids = sorted({c.claimant_id for c in claims if c.claimant_id is not None})
-    names = (
-        dict(
-            session.exec(
-                select(Claimant.id, Claimant.name).where(col(Claimant.id).in_(claimant_ids))
-            ).all()
-        )
-        if claimant_ids
-        else {}
-    )
+    names = names_of(session=session, claimant_ids=claimant_ids)
     verdicts = verdict_briefs(session=session, claim_ids=ids)
     return [
         ClaimStatusPublic(

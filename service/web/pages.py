@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import escape
 from sqlmodel import Session, col, select
 
-from claims.models import Claimant, ReviewState
+from claims.models import ReviewState
 from claims.policy import Actor
 from claims.schemas import (
     ClaimPublic,
@@ -23,7 +23,7 @@ from claims.schemas import (
     RevisionPublic,
     VerdictPublic,
 )
-from claims.services import evidence, history, ledger, relations, verdicts, views
+from claims.services import claimants, evidence, history, ledger, relations, verdicts, views
 from service.web import present
 from service.web.i18n import HISTORY_ACTIONS
 from sources.models import Source
@@ -98,17 +98,7 @@ def history_entries(*, session: Session, revisions: list[RevisionPublic]) -> lis
     raw = [r.changes for r in revisions]
     claimant_ids = present.ids_in(raw, "claimant_id")
     source_ids = present.ids_in(raw, "appeared_in_id", "source_id")
-    claimant_names = {
-        claimant_id: name
-        for claimant_id, name in (
-            session.exec(
-                select(Claimant.id, Claimant.name).where(col(Claimant.id).in_(claimant_ids))
-            ).all()
-            if claimant_ids
-            else []
-        )
-        if claimant_id is not None  # stored rows always have their id
-    }
+    claimant_names = claimants.names_of(session=session, claimant_ids=claimant_ids)
     source_names = {
         source_id: title or url
         for source_id, title, url in (
