@@ -208,6 +208,8 @@ def raw_rows(path: Path) -> tuple[list[dict[str, object]], dict[str, int]]:
                 "support_weight": empty.support,
                 "oppose_weight": empty.oppose,
                 "explanation": empty.to_dict(),
+                "score_total": empty.total,
+                "score_reasons": ",".join(empty.reasons),
                 "n_supporting": 0,
                 "n_refuting": 0,
                 "n_mentioning": 0,
